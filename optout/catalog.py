@@ -1,0 +1,136 @@
+"""Loading and validating the broker and law catalog."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .models import Broker, Law
+from .paths import catalog_dir
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class CatalogError(Exception):
+    """A catalog file is missing, unreadable or invalid; the message names the file and field."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.field}: {self.message}"
+
+
+def _yaml_loader():
+    # The C loader is several times faster on the full catalog; fall back when libyaml is absent.
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path):
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_yaml_loader())
+
+
+def validation_problems(path: Path, error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(record)"
+        problems.append(Problem(path, where, item["msg"]))
+    return problems
+
+
+def load_record(path: Path, model: type[Model]) -> Model:
+    try:
+        data = read_yaml(path)
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{path}: cannot read: {exc}") from exc
+    try:
+        record = model.model_validate(data)
+    except ValidationError as exc:
+        raise CatalogError("; ".join(str(p) for p in validation_problems(path, exc))) from exc
+    expected = path.stem
+    if getattr(record, "id", expected) != expected:
+        raise CatalogError(f"{path}: id: '{record.id}' does not match the file name '{expected}'")
+    return record
+
+
+def check_files(paths: list[Path], model: type[BaseModel]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        try:
+            data = read_yaml(path)
+            record = model.model_validate(data)
+        except yaml.YAMLError as exc:
+            problems.append(Problem(path, "(file)", f"not valid YAML: {exc}"))
+            continue
+        except ValidationError as exc:
+            problems.extend(validation_problems(path, exc))
+            continue
+        if record.id != path.stem:
+            problems.append(Problem(path, "id", f"'{record.id}' does not match the file name '{path.stem}'"))
+        if record.id in seen:
+            problems.append(Problem(path, "id", f"duplicate of {seen[record.id]}"))
+        seen[record.id] = path
+    return problems
+
+
+def validate_catalog(root: Path | None = None) -> list[Problem]:
+    root = root or catalog_dir()
+    problems = check_files(sorted((root / "brokers").glob("*.yaml")), Broker)
+    problems += check_files(sorted((root / "laws").glob("*.yaml")), Law)
+    return problems
+
+
+class UnknownRecord(KeyError):
+    """An id or state the catalog does not have."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+@dataclass
+class Catalog:
+    brokers: dict[str, Broker]
+    laws: dict[str, Law]
+
+    def broker(self, broker_id: str) -> Broker:
+        try:
+            return self.brokers[broker_id]
+        except KeyError:
+            raise UnknownRecord(
+                f"unknown broker '{broker_id}': `optout brokers list --search NAME` shows the ids"
+            ) from None
+
+    def law(self, law_id: str) -> Law:
+        try:
+            return self.laws[law_id]
+        except KeyError:
+            raise UnknownRecord(f"unknown law '{law_id}': `optout laws list` shows the ids") from None
+
+
+def _load_dir(folder: Path, model: type[Model]) -> dict[str, Model]:
+    records = {}
+    for path in sorted(folder.glob("*.yaml")):
+        record = load_record(path, model)
+        records[record.id] = record
+    return records
+
+
+def load_catalog(root: Path | None = None) -> Catalog:
+    root = root or catalog_dir()
+    return Catalog(brokers=_load_dir(root / "brokers", Broker), laws=_load_dir(root / "laws", Law))
+
+
+@functools.lru_cache(maxsize=1)
+def default_catalog() -> Catalog:
+    return load_catalog()

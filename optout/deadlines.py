@@ -1,0 +1,55 @@
+"""Response deadlines: calendar days, business days (with the holidays that apply), months."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+
+import holidays
+
+from .models import DayKind
+
+
+@functools.lru_cache(maxsize=64)
+def _holiday_calendar(jurisdiction: str, year: int) -> holidays.HolidayBase:
+    # A state's business days skip both federal holidays and the state's own (e.g. Cesar Chavez Day in CA).
+    if len(jurisdiction) == 2 and jurisdiction not in ("US", "EU", "UK"):
+        try:
+            return holidays.country_holidays("US", subdiv=jurisdiction, years=year)
+        except NotImplementedError:
+            pass
+    return holidays.country_holidays("US", years=year)
+
+
+def is_business_day(day: dt.date, jurisdiction: str) -> bool:
+    return day.weekday() < 5 and day not in _holiday_calendar(jurisdiction, day.year)
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def due_date(start: dt.date, days: int, kind: DayKind, jurisdiction: str) -> dt.date:
+    """The last day to respond to a request received on `start`."""
+    if kind is DayKind.CALENDAR:
+        return start + dt.timedelta(days=days)
+    if kind is DayKind.MONTH:
+        return add_months(start, days)
+    day, counted = start, 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if is_business_day(day, jurisdiction):
+            counted += 1
+    return day
+
+
+def holidays_between(start: dt.date, end: dt.date, jurisdiction: str) -> list[tuple[dt.date, str]]:
+    found = []
+    for year in range(start.year, end.year + 1):
+        for day, name in sorted(_holiday_calendar(jurisdiction, year).items()):
+            if start < day <= end and day.weekday() < 5:
+                found.append((day, name))
+    return found
