@@ -1,0 +1,71 @@
+"""Writing outputs: every file is rendered in memory first, then written atomically and privately."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .models import Letter
+from .render import RENDERERS, txt
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def ensure_private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    os.chmod(path, DIR_MODE)
+    return path
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder and rename, so a crash never leaves a truncated file."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, FILE_MODE)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    name: str
+    data: bytes
+
+
+def file_stem(letter: Letter) -> str:
+    # Only slugs and the derived reference: never a person's name or other raw input.
+    return f"{letter.broker_id}-{letter.request.value}-{letter.reference}"
+
+
+def render_files(letter: Letter, formats: list[str]) -> list[RenderedFile]:
+    stem = file_stem(letter)
+    files = [RenderedFile(f"{stem}.{fmt}", RENDERERS[fmt](letter)) for fmt in formats]
+    if letter.webform_url and "txt" in formats:
+        files.append(RenderedFile(f"{stem}-webform.txt", txt.render_webform(letter)))
+    return files
+
+
+def write_files(files: list[RenderedFile], out_dir: Path) -> list[Path]:
+    ensure_private_dir(out_dir)
+    paths = []
+    for item in files:
+        path = out_dir / item.name
+        atomic_write(path, item.data)
+        paths.append(path)
+    return paths
+
+
+def write_letter(letter: Letter, formats: list[str], out_dir: Path) -> list[Path]:
+    return write_files(render_files(letter, formats), out_dir)

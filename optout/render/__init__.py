@@ -1,0 +1,26 @@
+"""One small renderer per output format. Each takes a composed Letter and returns bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..models import Letter
+from . import eml, html, pdf, txt
+
+Renderer = Callable[[Letter], bytes]
+
+RENDERERS: dict[str, Renderer] = {
+    "pdf": pdf.render,
+    "html": html.render,
+    "txt": txt.render,
+    "eml": eml.render,
+}
+FORMATS = tuple(RENDERERS)
+
+
+def parse_formats(spec: str) -> list[str]:
+    formats = [f.strip().lower() for f in spec.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in RENDERERS]
+    if unknown or not formats:
+        raise ValueError(f"unknown format '{','.join(unknown) or spec}': choose from {', '.join(FORMATS)}")
+    return list(dict.fromkeys(formats))

@@ -1,0 +1,42 @@
+"""PDF through WeasyPrint, with a URL fetcher that can reach nothing but optout's own templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from ..models import Letter
+from ..paths import templates_dir
+from . import html
+
+
+class FetchRefused(FatalURLFetchingError):
+    """Raised for every URL outside the packaged templates; fatal so nothing renders half-fetched."""
+
+
+class PackagedFilesOnly(URLFetcher):
+    """Fetches file:// URLs under templates/ and refuses everything else (http, data, other files)."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"file"})
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        parsed = urlparse(url)
+        if parsed.scheme == "file":
+            path = Path(unquote(parsed.path)).resolve()
+            if path.is_relative_to(templates_dir()) and path.is_file():
+                return super().fetch(url, headers)
+        self.refused.append(url)
+        raise FetchRefused(f"optout does not fetch {url!r}")
+
+
+def render_html(document: str) -> bytes:
+    return HTML(string=document, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).write_pdf()
+
+
+def render(letter: Letter) -> bytes:
+    return render_html(html.render_string(letter))
