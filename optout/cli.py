@@ -1,0 +1,308 @@
+"""The `optout` command: parses arguments and calls the library; no legal logic lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .catalog import CatalogError, UnknownRecord, default_catalog
+from .examples import run_example
+from .legal import decide
+from .letters import compose
+from .models import RequestKind
+from .output import write_letter
+from .profiles import EXAMPLE_PROFILE, ProfileError, load_agent, load_profile
+from .query import BrokerFilter, broker_summary, decision_summary, filter_brokers, law_summary, laws_for
+from .render import FORMATS, parse_formats
+
+app = typer.Typer(
+    help="Write letters that make data brokers delete, stop selling, or show your personal data. "
+    "optout never sends anything and never uses the network: you send the letters yourself. "
+    "It is not a lawyer; see README for when to get one.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+brokers_app = typer.Typer(help="Look up data brokers in the catalog.", no_args_is_help=True)
+laws_app = typer.Typer(help="Look up the privacy laws optout knows.", no_args_is_help=True)
+profile_app = typer.Typer(help="Profiles: the facts a broker needs to find you.", no_args_is_help=True)
+app.add_typer(brokers_app, name="brokers")
+app.add_typer(laws_app, name="laws")
+app.add_typer(profile_app, name="profile")
+
+
+def _mount_optional_apps() -> None:
+    # TEMPORARY while catalog_cli is being written.
+    try:
+        from .catalog_cli import catalog_app
+    except ImportError:
+        return
+    app.add_typer(catalog_app, name="catalog")
+
+
+USER_ERRORS = (ProfileError, UnknownRecord, CatalogError, ValueError, KeyError)
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"optout: error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+def friendly_errors(command):
+    """Turn input problems into one clear line on stderr and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except USER_ERRORS as exc:
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            raise fail(str(message)) from None
+
+    return wrapper
+
+
+def parse_date(value: Optional[str]) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"--date/--on: '{value}' is not a date in the form YYYY-MM-DD") from None
+
+
+def print_json(data) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+ProfileOption = Annotated[Path, typer.Option("--profile", "-p", help="Your profile (YAML). `optout profile example` prints one.")]
+BrokerOption = Annotated[str, typer.Option("--broker", "-b", help="Broker id, as shown by `optout brokers list`.")]
+RequestOption = Annotated[RequestKind, typer.Option("--request", "-r", help="What to ask for.", case_sensitive=False)]
+DateOption = Annotated[Optional[str], typer.Option("--date", help="Letter date, YYYY-MM-DD (default: today).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+@app.command()
+@friendly_errors
+def letter(
+    profile: ProfileOption,
+    broker: BrokerOption,
+    request: RequestOption = RequestKind.DELETE,
+    format: Annotated[str, typer.Option("--format", "-f", help=f"Comma-separated: {', '.join(FORMATS)}.")] = "pdf,eml,txt",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the files (created, private).")] = Path("optout-letters"),
+    date: DateOption = None,
+    agent: Annotated[Optional[Path], typer.Option("--agent", help="Authorized agent file (YAML), to write on someone's behalf.")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Write one letter to one broker, in the formats you choose."""
+    formats = parse_formats(format)
+    person = load_profile(profile)
+    agent_record = load_agent(agent) if agent else None
+    letter_date = parse_date(date)
+    catalog = default_catalog()
+    composed = compose(person, catalog.broker(broker), request, letter_date, catalog, agent=agent_record)
+    if composed.decision.agent_refused:
+        raise fail("no law that applies lets an authorized agent make this request; the person must send it themselves")
+    paths = write_letter(composed, formats, out)
+    if json_output:
+        print_json({"reference": composed.reference, "files": [str(p) for p in paths], **decision_summary(composed.decision)})
+        return
+    typer.echo(f"Wrote {len(paths)} file(s) for {composed.broker_name} (reference {composed.reference}):")
+    for path in paths:
+        typer.echo(f"  {path}")
+    _print_next_steps(composed.decision)
+
+
+def _print_next_steps(decision) -> None:
+    channel = decision.channel
+    if channel is None:
+        typer.echo("No way to contact this broker is known; see the notes below.")
+    elif channel.kind.value == "email":
+        typer.echo(f"Send it: open the .eml file in your mail program and send it to {channel.value}.")
+    elif channel.kind.value == "webform":
+        typer.echo(f"Send it: paste the text of the -webform.txt file into the form at {channel.value}.")
+    elif channel.kind.value == "postal":
+        typer.echo("Send it: print the PDF, sign it, and mail it (certified mail gives you proof of the date).")
+    else:
+        typer.echo(f"Send it: {channel.kind.value} {channel.value}.")
+    if decision.due_date:
+        typer.echo(f"Response due by {decision.due_date.isoformat()} if it arrives on the letter date.")
+    for note in decision.notes:
+        typer.echo(f"Note: {note}")
+
+
+@app.command()
+@friendly_errors
+def explain(
+    profile: ProfileOption,
+    broker: BrokerOption,
+    request: RequestOption = RequestKind.DELETE,
+    date: DateOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Show which law applies, which rights the letter invokes, the channel, and the due date."""
+    person = load_profile(profile)
+    catalog = default_catalog()
+    record = catalog.broker(broker)
+    decision = decide(person, record, request, parse_date(date), catalog)
+    summary = decision_summary(decision)
+    if json_output:
+        print_json(summary)
+        return
+    typer.echo(f"Broker: {record.name} ({record.id})")
+    typer.echo(f"Request: {summary['request']}" + ("" if summary["request"] == summary["requested"] else f" (you asked for {summary['requested']})"))
+    typer.echo("Laws: " + ", ".join(summary["laws"]))
+    for right in decision.rights:
+        typer.echo(f"  {right.right.value}: {right.section} ({right.law_short_name})")
+    channel = summary["channel"]
+    typer.echo(f"Channel: {channel['kind']} {channel['value']}" if channel else "Channel: none known")
+    for deadline in decision.deadlines:
+        typer.echo(f"Due: {deadline.due_date.isoformat()} ({deadline.days} {deadline.day_kind.value} days, {deadline.section})")
+    for note in decision.notes:
+        typer.echo(f"Note: {note}")
+
+
+@brokers_app.command("list")
+@friendly_errors
+def brokers_list(
+    sold_to: Annotated[list[str], typer.Option("--sold-to", help="federal-government, state-government, law-enforcement, foreign-actor, genai-developer. Repeatable.")] = [],
+    collects: Annotated[list[str], typer.Option("--collects", help="E.g. precise-geolocation, biometric, citizenship-immigration. Repeatable.")] = [],
+    registered: Annotated[list[str], typer.Option("--registered", help="Registered in this state's broker registry: CA, VT, TX, OR.")] = [],
+    category: Annotated[list[str], typer.Option("--category", help="E.g. people-search, consumer-reporting, location.")] = [],
+    search: Annotated[Optional[str], typer.Option("--search", help="Text in the id, name, brands or parent.")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """List brokers, optionally filtered."""
+    criteria = BrokerFilter(sold_to=sold_to, collects=collects, registered=registered, categories=category, search=search)
+    found = filter_brokers(default_catalog().brokers, criteria)
+    if json_output:
+        print_json([broker_summary(b) for b in found])
+        return
+    for broker in found:
+        kinds = ",".join(sorted({c.kind.value for c in broker.usable_channels()})) or "no channel"
+        typer.echo(f"{broker.id:40} {broker.name}  [{kinds}]")
+    typer.echo(f"{len(found)} broker(s)", err=True)
+
+
+@brokers_app.command("show")
+@friendly_errors
+def brokers_show(broker_id: Annotated[str, typer.Argument(help="Broker id.")], json_output: JsonOption = False) -> None:
+    """Show one broker: names, channels, registrations, disclosures and sources."""
+    summary = broker_summary(default_catalog().broker(broker_id))
+    if json_output:
+        print_json(summary)
+        return
+    typer.echo(f"{summary['name']} ({summary['id']})")
+    if summary["brands"]:
+        typer.echo("Also: " + ", ".join(summary["brands"]))
+    for channel in summary["channels"]:
+        typer.echo(f"  {channel['kind']:8} {channel['value'].replace(chr(10), ', ')}  [source: {channel['source']}]")
+    for key in ("registrations", "sold_to", "collects", "regulated_by"):
+        if summary[key]:
+            items = [f"{r['state']} {r['year']}" for r in summary[key]] if key == "registrations" else summary[key]
+            typer.echo(f"{key.replace('_', ' ').capitalize()}: {', '.join(items)}")
+    for key, source in summary["sources"].items():
+        typer.echo(f"  [{key}] {source['title']}" + (f" <{source['url']}>" if source.get("url") else ""))
+
+
+OnOption = Annotated[Optional[str], typer.Option("--on", help="Judge which laws are in force on this date, YYYY-MM-DD (default: today).")]
+
+
+@laws_app.command("list")
+@friendly_errors
+def laws_list(on: OnOption = None, json_output: JsonOption = False) -> None:
+    """List every law with whether it is in force on the date."""
+    day = parse_date(on)
+    laws = sorted(default_catalog().laws.values(), key=lambda law: (law.jurisdiction, law.id))
+    if json_output:
+        print_json([law_summary(law, day) for law in laws])
+        return
+    for law in laws:
+        state = "in force" if law.in_force(day) else f"from {law.effective.isoformat()}" if law.effective and law.effective > day else "not in force"
+        typer.echo(f"{law.jurisdiction:3} {law.id:32} {law.short_name:20} {state}")
+
+
+@laws_app.command("show")
+@friendly_errors
+def laws_show(
+    selector: Annotated[str, typer.Argument(help="A two-letter state (VA) or a law id (va-vcdpa).")],
+    on: OnOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Show a state's laws, or one law: rights with sections, deadlines, appeal and regulator."""
+    day = parse_date(on)
+    summaries = [law_summary(law, day) for law in laws_for(default_catalog().laws, selector)]
+    if json_output:
+        print_json(summaries[0] if len(summaries) == 1 else summaries)
+        return
+    for summary in summaries:
+        typer.echo(f"{summary['name']} ({summary['short_name']}), {summary['citation']}")
+        typer.echo(f"  Effective {summary['effective']}; {'in force' if summary['in_force'] else 'not in force'} on {day.isoformat()}")
+        for right, grant in summary["rights"].items():
+            agent = "agent allowed" if grant["agent_allowed"] else "no agent"
+            typer.echo(f"  {right}: {grant['section']} ({agent})")
+        if summary["response"]:
+            r = summary["response"]
+            typer.echo(f"  Response: {r['days']} {r['day_kind']} days" + (f", extension {r['extension_days']}" if r["extension_days"] else ""))
+        if summary["notes"]:
+            typer.echo(f"  Notes: {summary['notes']}")
+
+
+@profile_app.command("example")
+def profile_example() -> None:
+    """Print a valid example profile to start from."""
+    typer.echo(EXAMPLE_PROFILE, nl=False)
+
+
+@profile_app.command("check")
+@friendly_errors
+def profile_check(path: Annotated[Path, typer.Argument(help="Profile file to check.")]) -> None:
+    """Check a profile file and say what is wrong with it, if anything."""
+    person = load_profile(path)
+    typer.echo(f"{path}: OK ({person.full_name}, {person.residence_state or person.residence_country})")
+
+
+@app.command()
+@friendly_errors
+def example(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the example letters.")] = Path("optout-example"),
+    date: DateOption = None,
+) -> None:
+    """Run the main job on built-in example data: a fictional person writes to government-facing brokers."""
+    result = run_example(out, parse_date(date))
+    typer.echo(f"Example person: {result.person} (fictional), living in {result.state}.")
+    typer.echo(f"Wrote {len(result.paths)} files for {len(result.brokers)} brokers to {out}/")
+    for broker_id, due in result.due_dates.items():
+        typer.echo(f"  {broker_id:32} due {due or 'no legal deadline'}")
+    typer.echo("Open the PDFs to see printable letters, the .eml files for email drafts.")
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"optout {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """optout: privacy-rights letters to data brokers."""
+
+
+_mount_optional_apps()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Questions asked of the catalog: broker filters, law summaries, and the engine's decision as data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .models import Broker, DataCollected, Decision, Law, LawKind, Recipient
+
+
+def _enum_value(enum, text: str):
+    """Accept both `federal-government` (CLI style) and `federal_government` (catalog style)."""
+    try:
+        return enum(text.strip().lower().replace("-", "_"))
+    except ValueError:
+        choices = ", ".join(v.value.replace("_", "-") for v in enum)
+        raise ValueError(f"unknown value '{text}': choose from {choices}") from None
+
+
+@dataclass
+class BrokerFilter:
+    sold_to: list[str] = field(default_factory=list)
+    collects: list[str] = field(default_factory=list)
+    registered: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    search: str | None = None
+    ids: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._sold_to = [_enum_value(Recipient, v) for v in self.sold_to]
+        self._collects = [_enum_value(DataCollected, v) for v in self.collects]
+        self._registered = [v.strip().upper() for v in self.registered]
+
+    def matches(self, broker: Broker) -> bool:
+        if self.ids and broker.id not in self.ids:
+            return False
+        if any(r not in broker.sold_to for r in self._sold_to):
+            return False
+        if any(c not in broker.collects for c in self._collects):
+            return False
+        states = {r.state for r in broker.registrations}
+        if any(s not in states for s in self._registered):
+            return False
+        if any(c not in broker.categories for c in self.categories):
+            return False
+        if self.search:
+            needle = self.search.casefold()
+            haystack = " ".join([broker.id, *broker.display_names, broker.parent or ""]).casefold()
+            if needle not in haystack:
+                return False
+        return True
+
+
+def filter_brokers(brokers: dict[str, Broker], criteria: BrokerFilter) -> list[Broker]:
+    return [b for _, b in sorted(brokers.items()) if criteria.matches(b)]
+
+
+def broker_summary(broker: Broker) -> dict:
+    return {
+        "id": broker.id,
+        "name": broker.name,
+        "brands": broker.brands,
+        "family": broker.family,
+        "role": broker.role.value,
+        "categories": broker.categories,
+        "channels": [
+            {"kind": c.kind.value, "value": c.value, "accepts": [a.value for a in c.accepts], "source": c.source}
+            for c in broker.usable_channels()
+        ],
+        "registrations": [{"state": r.state, "year": r.year} for r in broker.registrations],
+        "sold_to": sorted(r.value for r in broker.sold_to),
+        "collects": sorted(c.value for c in broker.collects),
+        "regulated_by": sorted(r.value for r in broker.regulated_by),
+        "curated": broker.curated,
+        "sources": {k: s.model_dump(mode="json", exclude_none=True) for k, s in broker.sources.items()},
+    }
+
+
+def law_summary(law: Law, on: dt.date) -> dict:
+    return {
+        "id": law.id,
+        "kind": law.kind.value,
+        "jurisdiction": law.jurisdiction,
+        "name": law.name,
+        "short_name": law.short_name,
+        "citation": law.citation,
+        "effective": law.effective.isoformat() if law.effective else None,
+        "in_force": law.in_force(on),
+        "who": law.who,
+        "rights": {
+            right.value: {"section": g.section, "scope": g.scope, "deletion_scope": g.deletion_scope.value if g.deletion_scope else None, "agent_allowed": g.agent_allowed}
+            for right, g in law.rights.items()
+        },
+        "response": law.response.model_dump(mode="json") if law.response else None,
+        "appeal": law.appeal.model_dump(mode="json") if law.appeal else {"available": False, "days": None},
+        "regulator": law.regulator.model_dump(mode="json") if law.regulator else None,
+        "notes": law.notes,
+        "checked": law.checked.isoformat(),
+        "sources": {k: s.model_dump(mode="json", exclude_none=True) for k, s in law.sources.items()},
+    }
+
+
+def laws_for(laws: dict[str, Law], selector: str) -> list[Law]:
+    """A law id, or a two-letter jurisdiction (all laws of that state)."""
+    if selector in laws:
+        return [laws[selector]]
+    found = [law for law in laws.values() if law.jurisdiction.upper() == selector.upper()]
+    if not found:
+        raise KeyError(f"no law with id or jurisdiction '{selector}': `optout laws list` shows them")
+    return sorted(found, key=lambda law: (law.kind is not LawKind.COMPREHENSIVE, law.id))
+
+
+def decision_summary(decision: Decision) -> dict:
+    rights: dict[str, str] = {}
+    for invoked in decision.rights:
+        rights.setdefault(invoked.right.value, invoked.section)
+    return {
+        "requested": decision.requested.value,
+        "request": decision.request.value,
+        "laws": decision.laws,
+        "rights": rights,
+        "rights_detail": [r.model_dump(mode="json") for r in decision.rights],
+        "channel": {"kind": decision.channel.kind.value, "value": decision.channel.value} if decision.channel else None,
+        "due_date": decision.due_date.isoformat() if decision.due_date else None,
+        "deadlines": [d.model_dump(mode="json") for d in decision.deadlines],
+        "agent_refused": decision.agent_refused,
+        "refused_for_agent": [r.model_dump(mode="json") for r in decision.refused_for_agent],
+        "notes": decision.notes,
+    }
