@@ -272,8 +272,9 @@ class Law(Strict):
 
     @model_validator(mode="after")
     def _clock_required(self) -> "Law":
-        if self.rights and self.response is None:
-            raise ValueError("response: a law that grants rights needs a response clock")
+        # Comprehensive laws always set a clock; others (e.g. FCRA file disclosure by letter) may set none.
+        if self.kind is LawKind.COMPREHENSIVE and self.rights and self.response is None:
+            raise ValueError("response: a comprehensive law that grants rights needs a response clock")
         return self
 
 
