@@ -19,7 +19,7 @@ from .letters import compose
 from .models import RequestKind
 from .output import write_letter
 from .profiles import EXAMPLE_PROFILE, ProfileError, load_agent, load_profile
-from .query import BrokerFilter, broker_summary, decision_summary, filter_brokers, law_summary, laws_for
+from .query import BrokerFilter, broker_summary, decision_summary, filter_brokers, law_status, law_summary, laws_for
 from .render import FORMATS, parse_formats
 
 app = typer.Typer(
@@ -225,8 +225,9 @@ def laws_list(on: OnOption = None, json_output: JsonOption = False) -> None:
         print_json([law_summary(law, day) for law in laws])
         return
     for law in laws:
-        state = "in force" if law.in_force(day) else f"from {law.effective.isoformat()}" if law.effective and law.effective > day else "not in force"
-        typer.echo(f"{law.jurisdiction:3} {law.id:32} {law.short_name:20} {state}")
+        status = law_status(law, day)
+        label = f"takes effect {law.effective.isoformat()}" if status == "not_yet_effective" else status.replace("_", " ")
+        typer.echo(f"{law.jurisdiction:3} {law.id:30} {law.short_name:24} {label}")
 
 
 @laws_app.command("show")

@@ -76,6 +76,14 @@ def broker_summary(broker: Broker) -> dict:
     }
 
 
+def law_status(law: Law, on: dt.date) -> str:
+    if law.in_force(on):
+        return "in_force"
+    if law.effective and on < law.effective:
+        return "not_yet_effective"
+    return "no_longer_in_force"
+
+
 def law_summary(law: Law, on: dt.date) -> dict:
     return {
         "id": law.id,
@@ -86,6 +94,7 @@ def law_summary(law: Law, on: dt.date) -> dict:
         "citation": law.citation,
         "effective": law.effective.isoformat() if law.effective else None,
         "in_force": law.in_force(on),
+        "status": law_status(law, on),
         "who": law.who,
         "rights": {
             right.value: {"section": g.section, "scope": g.scope, "deletion_scope": g.deletion_scope.value if g.deletion_scope else None, "agent_allowed": g.agent_allowed}

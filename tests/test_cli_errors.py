@@ -84,3 +84,21 @@ def test_every_command_has_help(cli, args):
     result = cli(*args)
     assert result.exit_code == 0
     assert "Usage" in result.output
+
+
+def test_laws_list_json_marks_in_force_and_future_laws(cli):
+    import json
+
+    result = cli("laws", "list", "--on", "2026-11-27", "--json")
+    assert result.exit_code == 0
+    laws = {law["id"]: law for law in json.loads(result.output)}
+    assert laws["va-vcdpa"]["in_force"] and laws["va-vcdpa"]["status"] == "in_force"
+    assert laws["ok-ocdpa"]["status"] == "not_yet_effective" and not laws["ok-ocdpa"]["in_force"]
+    for law in laws.values():
+        assert law["sources"], law["id"]
+        assert {"id", "jurisdiction", "name", "citation", "effective", "in_force", "rights", "response", "appeal", "regulator"} <= set(law)
+    comprehensive = [law for law in laws.values() if law["kind"] == "comprehensive" and law["in_force"]]
+    assert len(comprehensive) >= 19
+    assert laws["va-vcdpa"]["rights"]["delete"] == {"section": "Va. Code Ann. § 59.1-577(A)(3)", "scope": laws["va-vcdpa"]["rights"]["delete"]["scope"],
+                                                     "deletion_scope": "provided_or_obtained", "agent_allowed": False}
+    assert laws["va-vcdpa"]["response"]["days"] == 45 and laws["va-vcdpa"]["response"]["day_kind"] == "calendar"
