@@ -5,14 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import sys
+import os
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from . import __version__
+from .batch import BatchSettings, run_batch, select_brokers, total_letters
 from .catalog import CatalogError, UnknownRecord, default_catalog
+from .clients import ClientFileError, read_clients, template_csv
+from .progress import batch_progress
 from .examples import run_example
 from .legal import decide
 from .letters import compose
@@ -268,6 +272,55 @@ def profile_check(path: Annotated[Path, typer.Argument(help="Profile file to che
     """Check a profile file and say what is wrong with it, if anything."""
     person = load_profile(path)
     typer.echo(f"{path}: OK ({person.full_name}, {person.residence_state or person.residence_country})")
+
+
+@app.command(epilog="Run `optout batch template` for the CSV header and an example row.")
+@friendly_errors
+def batch(
+    clients: Annotated[str, typer.Argument(help="Clients CSV (UTF-8), or the word 'template' to print its header and an example row.")],
+    brokers: Annotated[str, typer.Option("--brokers", help="Broker ids and selectors, comma = union, + = both: all, sold-to:federal-government, "
+                                         "collects:precise-geolocation, category:people-search, registered:CA.")] = "sold-to:federal-government,sold-to:law-enforcement",
+    request: RequestOption = RequestKind.DELETE,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: one private folder per client, manifest.csv, errors.csv.")] = Path("optout-batch"),
+    agent: Annotated[Optional[Path], typer.Option("--agent", help="The clinic as authorized agent (YAML); letters go out in its name where the law allows.")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help=f"Comma-separated: {', '.join(FORMATS)}.")] = "pdf,eml,txt",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: number of CPUs).")] = os.cpu_count() or 1,
+    resume: Annotated[bool, typer.Option("--resume", help="Skip letters whose files already match the journal of an earlier run.")] = False,
+    date: DateOption = None,
+    json_output: JsonOption = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Letters for many clients to many brokers: a folder per client with a print-ready packet, plus an audit manifest."""
+    if clients == "template":
+        typer.echo(template_csv(), nl=False)
+        return
+    catalog = default_catalog()
+    settings = BatchSettings(request=request, letter_date=parse_date(date), formats=tuple(parse_formats(format)),
+                             agent=load_agent(agent) if agent else None)
+    chosen = select_brokers(brokers, catalog)
+    intake = read_clients(Path(clients))
+    for error in intake.errors:
+        typer.echo(f"{clients}: line {error.row}: {error.column}: {error.reason}", err=True)
+    with batch_progress(total_letters(intake, chosen), enabled=not quiet and not json_output) as advance:
+        report = run_batch(intake, chosen, settings, out, jobs=jobs, resume=resume, progress=advance)
+    summary = {
+        "out": str(report.out_dir), "clients": report.clients, "letters": report.letters, "files": report.files,
+        "resumed_chunks": report.skipped_chunks, "manifest": str(report.manifest),
+        "errors": [asdict(e) for e in report.errors], "errors_file": str(report.errors_file) if report.errors_file else None,
+        "refused": [asdict(r) for r in report.refusals],
+    }
+    if json_output:
+        print_json(summary)
+    else:
+        typer.echo(f"{report.letters} letters for {report.clients} clients in {report.out_dir}/ ({report.files} files; manifest: {report.manifest}).")
+        if report.refusals:
+            typer.echo(f"{len(report.refusals)} letter(s) not written because the law allows no authorized agent; the client must send them:")
+            for refusal in report.refusals:
+                typer.echo(f"  {refusal.client_id} -> {refusal.broker_id}: {refusal.reason}")
+        if report.errors:
+            typer.echo(f"{len({e.row for e in report.errors})} row(s) had errors and were skipped; see {report.errors_file}.", err=True)
+    if report.errors:
+        raise typer.Exit(code=1)
 
 
 @app.command()

@@ -20,14 +20,19 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder and rename, so a crash never leaves a truncated file."""
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write via a temp file in the same folder and rename, so a crash never leaves a truncated file.
+
+    `durable=False` skips the fsync: the rename still guarantees a whole file if the process is killed,
+    only a power cut could lose it. Batches use it and fsync their journal instead.
+    """
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.chmod(temp, FILE_MODE)
         os.replace(temp, path)
     except BaseException:

@@ -15,6 +15,22 @@ FRIENDLY = {
     "missing": "is required",
     "extra_forbidden": "is not a field optout knows (check the spelling)",
 }
+# Plainer words for the fields people get wrong most, keyed by the field's own name.
+FIELD_HINTS = {
+    "postal_code": "must be a 5-digit ZIP code, or ZIP+4 like 23220-1234",
+    "residence_state": "must be a two-letter US state code such as VA (or empty outside the US)",
+    "state": "must be a two-letter US state code such as VA",
+    "emails": "is not a valid email address",
+    "birth_date": "must be a date like 1990-04-01",
+    "language": "must be en or es",
+}
+
+
+def friendly_message(item: dict) -> str:
+    names = [part for part in item["loc"] if isinstance(part, str)]
+    if item["type"] not in ("missing", "extra_forbidden") and names and names[-1] in FIELD_HINTS:
+        return FIELD_HINTS[names[-1]]
+    return FRIENDLY.get(item["type"], item["msg"])
 
 EXAMPLE_PROFILE = """\
 # An optout profile. Only what a company needs to find you: never a Social Security number.
@@ -41,8 +57,7 @@ def describe(error: ValidationError) -> str:
     parts = []
     for item in error.errors():
         where = ".".join(str(p) for p in item["loc"]) or "(file)"
-        message = FRIENDLY.get(item["type"], item["msg"])
-        parts.append(f"{where}: {message}")
+        parts.append(f"{where}: {friendly_message(item)}")
     return "; ".join(parts)
 
 

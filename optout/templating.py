@@ -17,7 +17,12 @@ def _day_phrase(days: int, kind: DayKind | str) -> str:
     return f"{days} {'business' if kind is DayKind.BUSINESS else 'calendar'} days"
 
 
-def _long_date(value) -> str:
+SPANISH_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"]
+
+
+def _long_date(value, language: str = "en") -> str:
+    if language == "es":
+        return f"{value.day} de {SPANISH_MONTHS[value.month - 1]} de {value.year}"
     return f"{value:%B} {value.day}, {value.year}"
 
 

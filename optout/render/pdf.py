@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -34,9 +37,16 @@ class PackagedFilesOnly(URLFetcher):
         raise FetchRefused(f"optout does not fetch {url!r}")
 
 
+def pin_timestamps(letter_date: dt.date) -> None:
+    """Make embedded fonts reproducible: fontTools stamps subset fonts with SOURCE_DATE_EPOCH, else with now."""
+    noon = dt.datetime.combine(letter_date, dt.time(12, 0))
+    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(noon.timetuple()))
+
+
 def render_html(document: str) -> bytes:
     return HTML(string=document, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).write_pdf()
 
 
 def render(letter: Letter) -> bytes:
+    pin_timestamps(letter.date)
     return render_html(html.render_string(letter))

@@ -1,0 +1,165 @@
+"""Client intake for batches: a CSV of clients, validated row by row into Profiles."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .models import Profile
+from .profiles import friendly_message
+
+REQUIRED_COLUMNS = ["client_id", "full_name", "residence_state", "street", "city", "state", "postal_code"]
+OPTIONAL_COLUMNS = ["email", "phone", "aliases", "birth_date", "language", "statuses",
+                    "acp_street", "acp_city", "acp_state", "acp_postal_code"]
+COLUMNS = REQUIRED_COLUMNS[:3] + ["email", "phone"] + REQUIRED_COLUMNS[3:] + ["aliases", "birth_date", "language", "statuses",
+                                                                             "acp_street", "acp_city", "acp_state", "acp_postal_code"]
+EXAMPLE_ROW = {
+    "client_id": "C-0001", "full_name": "Maria Example", "residence_state": "CA", "email": "maria@example.org",
+    "phone": "+1 213 555 0142", "street": "100 Main St", "city": "Los Angeles", "state": "CA", "postal_code": "90012",
+    "aliases": "Maria E. Example;Maria Ejemplo", "birth_date": "", "language": "es", "statuses": "",
+    "acp_street": "", "acp_city": "", "acp_state": "", "acp_postal_code": "",
+}
+CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+# Where a Profile field's error shows up in the CSV.
+FIELD_TO_COLUMN = {
+    "emails": "email", "phones": "phone", "full_name": "full_name", "residence_state": "residence_state",
+    "aliases": "aliases", "birth_date": "birth_date", "language": "language", "statuses": "statuses",
+    "acp_substitute_address": "acp_street",
+}
+
+
+class ClientFileError(ValueError):
+    """The file as a whole cannot be used (encoding, header): nothing is processed."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # line number in the file, the header being line 1
+    column: str
+    reason: str
+    client_id: str = ""
+
+
+@dataclass
+class Client:
+    row: int
+    client_id: str
+    profile: Profile
+
+
+@dataclass
+class Intake:
+    clients: list[Client] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def template_csv() -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(EXAMPLE_ROW)
+    return buffer.getvalue()
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+def row_to_profile_data(row: dict[str, str]) -> dict:
+    get = lambda key: (row.get(key) or "").strip()  # noqa: E731
+    data: dict = {
+        "full_name": get("full_name"),
+        "residence_state": get("residence_state").upper() or None,
+        "emails": _split(get("email")),
+        "phones": _split(get("phone")),
+        "addresses": [{"street": get("street"), "city": get("city"), "state": get("state").upper(), "postal_code": get("postal_code")}],
+        "aliases": _split(get("aliases")),
+        "statuses": [s.lower() for s in _split(get("statuses"))],
+        "language": get("language").lower() or "en",
+    }
+    if get("birth_date"):
+        data["birth_date"] = get("birth_date")
+    if any(get(f"acp_{k}") for k in ("street", "city", "state", "postal_code")):
+        data["acp_substitute_address"] = {"street": get("acp_street"), "city": get("acp_city"),
+                                          "state": get("acp_state").upper(), "postal_code": get("acp_postal_code")}
+    return data
+
+
+def _column_for(loc: tuple) -> str:
+    if not loc:
+        return "(row)"
+    head = str(loc[0])
+    if head == "addresses" and len(loc) >= 3:
+        return str(loc[2])
+    if head == "acp_substitute_address" and len(loc) >= 2:
+        return f"acp_{loc[1]}"
+    return FIELD_TO_COLUMN.get(head, head)
+
+
+def _decode(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ClientFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ClientFileError(f"{path}: line {line}: not UTF-8 text; save the spreadsheet as 'CSV UTF-8'") from None
+
+
+def read_clients(path: Path) -> Intake:
+    text = _decode(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ClientFileError(f"{path}: line 1: {exc}") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ClientFileError(f"{path}: line 1: missing column(s) {', '.join(missing)}; `optout batch template` prints the header")
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if unknown:
+        raise ClientFileError(f"{path}: line 1: unknown column(s) {', '.join(unknown)}; expected {', '.join(COLUMNS)}")
+    reader.fieldnames = header
+
+    intake = Intake()
+    seen: dict[str, int] = {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+                continue
+            _read_row(row, line, seen, intake)
+    except csv.Error as exc:
+        raise ClientFileError(f"{path}: line {reader.line_num}: {exc}") from None
+    return intake
+
+
+def _read_row(row: dict, line: int, seen: dict[str, int], intake: Intake) -> None:
+    if None in row:
+        intake.errors.append(RowError(line, "(row)", "more cells than columns in the header"))
+        return
+    client_id = (row.get("client_id") or "").strip()
+    errors: list[RowError] = []
+    if not CLIENT_ID.match(client_id):
+        errors.append(RowError(line, "client_id", "required; use letters, digits, - and _ only (at most 64)", client_id))
+    elif client_id in seen:
+        errors.append(RowError(line, "client_id", f"duplicate of line {seen[client_id]}", client_id))
+    try:
+        profile = Profile.model_validate(row_to_profile_data(row))
+    except ValidationError as exc:
+        for item in exc.errors():
+            errors.append(RowError(line, _column_for(item["loc"]), friendly_message(item), client_id))
+        profile = None
+    if errors:
+        intake.errors.extend(errors)
+        return
+    seen[client_id] = line
+    intake.clients.append(Client(line, client_id, profile))
