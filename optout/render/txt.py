@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 
 from ..models import Letter
@@ -17,8 +18,14 @@ def header_lines(letter: Letter) -> list[str]:
     return [*letter.sender_lines, "", f"{letter.date:%B} {letter.date.day}, {letter.date.year}", "", *letter.recipient_lines, "", f"Reference: {letter.reference}", f"Subject: {letter.subject}"]
 
 
+@functools.lru_cache(maxsize=256)
+def _wrapped(paragraphs: tuple[str, ...]) -> str:
+    return "\n\n".join(_wrap(p) for p in paragraphs) + "\n"
+
+
 def body(letter: Letter) -> str:
-    return "\n\n".join(_wrap(p) for p in letter.paragraphs) + "\n"
+    # Cached: the txt file, the web-form text and the email draft of one letter share this body.
+    return _wrapped(tuple(letter.paragraphs))
 
 
 def render(letter: Letter) -> bytes:
