@@ -15,6 +15,7 @@ import typer
 from . import __version__
 from .batch import BatchSettings, run_batch, select_brokers, total_letters
 from .catalog import CatalogError, UnknownRecord, default_catalog
+from .catalog_cli import catalog_app
 from .clients import ClientFileError, read_clients, template_csv
 from .progress import batch_progress
 from .examples import run_example
@@ -40,15 +41,9 @@ profile_app = typer.Typer(help="Profiles: the facts a broker needs to find you."
 app.add_typer(brokers_app, name="brokers")
 app.add_typer(laws_app, name="laws")
 app.add_typer(profile_app, name="profile")
+app.add_typer(catalog_app, name="catalog")
 
 
-def _mount_optional_apps() -> None:
-    # TEMPORARY while catalog_cli is being written.
-    try:
-        from .catalog_cli import catalog_app
-    except ImportError:
-        return
-    app.add_typer(catalog_app, name="catalog")
 
 
 USER_ERRORS = (ProfileError, UnknownRecord, CatalogError, ValueError, KeyError)
@@ -350,8 +345,6 @@ def main_callback(
 ) -> None:
     """optout: privacy-rights letters to data brokers."""
 
-
-_mount_optional_apps()
 
 
 def main() -> None:

@@ -1,0 +1,203 @@
+"""`optout catalog ...`: import registry files, compare catalogs, show statistics, export the schema, validate.
+
+This module only parses arguments and prints; the work happens in optout.importers, optout.merge,
+optout.catalog_report and optout.catalog. Errors print one line on stderr and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+
+from .catalog import CatalogError, validate_catalog
+from .catalog_report import catalog_stats, diff_catalogs
+from .importers import RegistryFormatError, read_registry
+from .merge import MergeError, MergeReport, merge
+from .models import Broker, Law
+from .paths import catalog_dir
+
+catalog_app = typer.Typer(help="Build and check the broker catalog from state data broker registries.", no_args_is_help=True)
+
+
+class RegistryChoice(StrEnum):
+    CA = "ca"
+    VT = "vt"
+    TX = "tx"
+    OR = "or"
+    CONSOLIDATED = "consolidated"
+
+
+class SchemaKind(StrEnum):
+    BROKER = "broker"
+    LAW = "law"
+
+
+CatalogOption = Annotated[
+    Optional[Path],
+    typer.Option("--catalog", help="Catalog folder (holding brokers/ and laws/). Default: the packaged broker_catalog."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of text.")]
+
+
+def fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def clear_errors() -> Iterator[None]:
+    """Turn expected failures into one line on stderr and exit code 2."""
+    try:
+        yield
+    except (RegistryFormatError, CatalogError, MergeError) as exc:
+        fail(str(exc))
+    except (OSError, ValueError) as exc:
+        fail(str(exc))
+
+
+def _catalog(path: Optional[Path]) -> Path:
+    root = path if path is not None else catalog_dir()
+    if not root.is_dir():
+        # A mistyped --catalog must not silently start a new catalog.
+        fail(f"{root}: no such folder")
+    return root
+
+
+# ---------------------------------------------------------------------------
+# import
+
+
+@catalog_app.command("import")
+def import_command(
+    registry: Annotated[RegistryChoice, typer.Argument(help="Which registry the file holds: ca, vt, tx, or, or consolidated (every non-California registry in the PRC workbook).")],
+    file: Annotated[Path, typer.Argument(help="Registry file: CPPA CSV, Vermont state CSV, PRC workbook (.xlsx) or one of its per-state CSV extracts.")],
+    catalog: CatalogOption = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="Registration year, when it cannot be told from the file (CA: detected from the layout; consolidated: 2025).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change without writing any file.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import one registry file into the catalog and report added, removed, changed and kept-curated brokers."""
+    with clear_errors():
+        if not file.is_file():
+            fail(f"{file}: no such file")
+        entries = read_registry(registry.value, file, year)
+        with _progress(len(entries)) as tick:
+            report = merge(entries, _catalog(catalog), dry_run=dry_run, progress=tick)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+    else:
+        typer.echo(format_report(report))
+
+
+@contextmanager
+def _progress(total: int):
+    # A bar only for a person at a terminal importing a real registry; tests and pipes get none.
+    if total < 100 or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("merging", total=total)
+        yield lambda done, _total: progress.update(task, completed=done)
+
+
+def format_report(report: MergeReport) -> str:
+    lines = []
+    for key in report.source_keys:
+        baseline = report.baseline.get(key)
+        lines.append(f"{key}: {report.entries} entries; compared with {baseline or 'nothing (first import of this registry)'}")
+    lines.append(
+        f"added {len(report.added)}, removed {len(report.removed)}, changed {len(report.changed)}, kept curated {len(report.kept_curated)}"
+    )
+    verb = "would be" if report.dry_run else ""
+    lines.append(f"files {verb} created {len(report.created)}, written {len(report.written)}, deleted {len(report.deleted)}".replace("  ", " "))
+    has_baseline = any(report.baseline.values())
+    if has_baseline and report.added:
+        lines.append("added (not in the compared import): " + ", ".join(report.added))
+    if report.removed:
+        lines.append("removed (in the compared import, not in this one): " + ", ".join(report.removed))
+    for rid, changes in report.changed.items():
+        lines.append(f"changed {rid}: " + "; ".join(changes))
+    if report.kept_curated:
+        lines.append("kept curated: " + ", ".join(report.kept_curated))
+    for old, curated in report.superseded.items():
+        lines.append(f"superseded by curated record: {old} -> {curated}")
+    lines += [f"skipped: {item}" for item in report.skipped]
+    if report.dry_run:
+        lines.append("dry run: nothing written")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# diff, stats, schema, validate
+
+
+@catalog_app.command("diff")
+def diff_command(
+    old_dir: Annotated[Path, typer.Argument(help="The earlier catalog folder (or its brokers/ folder).")],
+    new_dir: Annotated[Path, typer.Argument(help="The later catalog folder (or its brokers/ folder).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show brokers added, removed and changed (field by field, channel by channel) between two catalogs."""
+    with clear_errors():
+        for folder in (old_dir, new_dir):
+            if not folder.is_dir():
+                fail(f"{folder}: no such folder")
+        diff = diff_catalogs(old_dir, new_dir)
+    if as_json:
+        typer.echo(json.dumps(diff.to_dict(), indent=2, sort_keys=True))
+        return
+    lines = [f"added {len(diff.added)}, removed {len(diff.removed)}, changed {len(diff.changed)}"]
+    lines += [f"added: {rid}" for rid in diff.added]
+    lines += [f"removed: {rid}" for rid in diff.removed]
+    lines += [f"changed {rid}: " + "; ".join(changes) for rid, changes in diff.changed.items()]
+    typer.echo("\n".join(lines))
+
+
+@catalog_app.command("stats")
+def stats_command(catalog: CatalogOption = None, as_json: JsonOption = False) -> None:
+    """Count brokers by registry, usable channels (email, webform, postal) and sold_to/collects flags."""
+    with clear_errors():
+        stats = catalog_stats(_catalog(catalog))
+    if as_json:
+        typer.echo(json.dumps(stats, indent=2, sort_keys=True))
+        return
+    lines = [f"brokers {stats['brokers']} (curated {stats['curated']}, families {stats['families']})"]
+    for title in ("by_registry", "by_source", "channels", "sold_to", "collects", "regulated_by"):
+        values = ", ".join(f"{k} {v}" for k, v in stats[title].items()) or "none"
+        lines.append(f"{title}: {values}")
+    if stats["unreadable_files"]:
+        lines.append("unreadable: " + ", ".join(stats["unreadable_files"]))
+    typer.echo("\n".join(lines))
+
+
+@catalog_app.command("schema")
+def schema_command(
+    kind: Annotated[SchemaKind, typer.Option("--kind", help="Which record shape: broker or law.")] = SchemaKind.BROKER,
+) -> None:
+    """Print the JSON Schema of catalog records, generated from optout.models."""
+    model = Broker if kind == SchemaKind.BROKER else Law
+    typer.echo(json.dumps(model.model_json_schema(), indent=2))
+
+
+@catalog_app.command("validate")
+def validate_command(catalog: CatalogOption = None, as_json: JsonOption = False) -> None:
+    """Check every broker and law file; print each problem as "file: field: message" and exit 1 if any."""
+    with clear_errors():
+        problems = validate_catalog(_catalog(catalog))
+    if as_json:
+        typer.echo(json.dumps([{"file": str(p.path), "field": p.field, "message": p.message} for p in problems], indent=2))
+    else:
+        for problem in problems:
+            typer.echo(str(problem))
+        typer.echo(f"{len(problems)} problem(s)" if problems else "catalog is valid")
+    if problems:
+        raise typer.Exit(1)

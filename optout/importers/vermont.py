@@ -1,0 +1,152 @@
+"""Vermont Secretary of State data broker registry, in the state's own registration-form layout.
+
+Only ACTIVE registrations become entries. EXPIRED and CANCELLED rows are skipped: such a company did
+not renew for the period the file covers, so listing it as registered would be false (the 2025
+consolidated extract is the current Vermont list). `read_with_skipped` reports what was skipped.
+The registration year is the year before the latest "Next Renewal Period Begins" of the active rows
+(renewal 1/1/2021 -> registered for 2020), or `year` when given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..contacts import clean_text, is_placeholder, split_cell, split_emails
+from ..models import DataCollected, Registry, RegistryEntry
+from ..names import split_dba
+from ._common import (
+    ColumnSpec,
+    RegistryFormatError,
+    address_lines,
+    cell,
+    find_header_row,
+    is_blank,
+    locate_columns,
+    read_csv_rows,
+    require_columns,
+    yes_no,
+)
+
+REQUIRED = [
+    ColumnSpec("name", r"^data broker name$", "Data Broker Name"),
+    ColumnSpec("status", r"^status$", "Status"),
+    ColumnSpec("address", r"^address$", "Address"),
+    ColumnSpec("email", r"^email address$", "Email Address"),
+]
+OPTIONAL = [
+    ColumnSpec("registration_id", r"^registration id$", "Registration ID"),
+    ColumnSpec("renewal", r"next renewal period begins", "Next Renewal Period Begins"),
+    ColumnSpec("website", r"^primary internet address$", "Primary Internet Address"),
+    ColumnSpec("opt_out_allowed", r"permit a consumer to opt out", "Does the data broker permit a consumer to opt out"),
+    ColumnSpec("opt_out_method", r"method for requesting an opt-?out", "What was the method for requesting an opt-out"),
+    ColumnSpec("minors", r"actual knowledge that it possesses .*minors", "actual knowledge of minors' data"),
+]
+ACTIVE = "ACTIVE"
+STATE_LAYOUT_MARKERS = [REQUIRED[0], REQUIRED[1], OPTIONAL[1]]
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    row: int
+    name: str
+    status: str
+
+
+def is_state_layout(path: Path | str) -> bool:
+    """True when the file has the state's own columns (Status, Next Renewal Period Begins)."""
+    try:
+        rows = read_csv_rows(Path(path))
+        find_header_row(Path(path), rows, STATE_LAYOUT_MARKERS)
+    except RegistryFormatError:
+        return False
+    return True
+
+
+def read(path: Path | str, year: int | None = None) -> list[RegistryEntry]:
+    return read_with_skipped(path, year)[0]
+
+
+def read_with_skipped(path: Path | str, year: int | None = None) -> tuple[list[RegistryEntry], list[SkippedRow]]:
+    path = Path(path)
+    rows = read_csv_rows(path)
+    header_index = find_header_row(path, rows, REQUIRED)
+    header = rows[header_index]
+    columns = locate_columns(header, REQUIRED + OPTIONAL)
+    require_columns(path, header_index, columns, REQUIRED)
+    active: list[tuple[int, list[str]]] = []
+    skipped: list[SkippedRow] = []
+    for index in range(header_index + 1, len(rows)):
+        row = rows[index]
+        if is_blank(row):
+            continue
+        status = clean_text(cell(row, columns["status"])).upper()
+        if status == ACTIVE:
+            active.append((index + 1, row))
+        else:
+            skipped.append(SkippedRow(index + 1, clean_text(cell(row, columns["name"])), status or "(blank)"))
+    registry_year = year or _detect_year(path, active, columns)
+    entries = [_entry(path, number, row, header, columns, registry_year) for number, row in active]
+    return entries, skipped
+
+
+def _detect_year(path: Path, active: list[tuple[int, list[str]]], columns: dict[str, int]) -> int:
+    years = []
+    for _, row in active:
+        match = re.search(r"(20\d\d)\s*$", clean_text(cell(row, columns.get("renewal"))))
+        if match:
+            years.append(int(match.group(1)))
+    if not years:
+        raise RegistryFormatError(path, "cannot tell the registration year (no 'Next Renewal Period Begins' dates); pass --year")
+    return max(years) - 1
+
+
+def _entry(path: Path, row_number: int, row: list[str], header: list[str], columns: dict[str, int], year: int) -> RegistryEntry:
+    def value(field: str) -> str:
+        return cell(row, columns.get(field))
+
+    raw_name = clean_text(value("name"))
+    if not raw_name:
+        raise RegistryFormatError(path, "data broker name is empty", row=row_number, column=clean_text(header[columns["name"]]))
+    name, dbas = split_dba(raw_name)
+    websites, website_emails = split_cell(value("website"))
+    minors = None
+    if "minors" in columns:
+        minors = yes_no(path, row_number, clean_text(header[columns["minors"]]), value("minors"))
+    return RegistryEntry(
+        registry=Registry.VT,
+        year=year,
+        source_file=str(path),
+        row=row_number,
+        name=name,
+        dbas=dbas,
+        website=websites[0] if websites else None,
+        emails=split_emails(value("email")) + website_emails,
+        address_lines=parse_address(value("address")),
+        collects=[DataCollected.MINORS] if minors else [],
+        notes=_opt_out_note(path, row_number, header, columns, value),
+    )
+
+
+def parse_address(text: str) -> list[str]:
+    """'5220 Main St., Ste 200, Ft. Myers, FL, 33907 - 1234, USA' -> ['5220 Main St., Ste 200', 'Ft. Myers, FL 33907-1234']."""
+    if is_placeholder(text):
+        return []
+    parts = [clean_text(p) for p in clean_text(text).split(",")]
+    if len(parts) < 5:
+        return [clean_text(text)]
+    street, city, state, postal, country = ", ".join(parts[:-4]), parts[-4], parts[-3], parts[-2], parts[-1]
+    return address_lines([street], city, state, postal, country)
+
+
+def _opt_out_note(path: Path, row_number: int, header: list[str], columns: dict[str, int], value) -> str | None:
+    if "opt_out_allowed" not in columns:
+        return None
+    allowed = yes_no(path, row_number, clean_text(header[columns["opt_out_allowed"]]), value("opt_out_allowed"))
+    method = clean_text(value("opt_out_method"))
+    if allowed is False:
+        return "Vermont filing says consumers may not opt out."
+    if allowed and method and not is_placeholder(method):
+        return f"Opt-out method in the Vermont filing: {method}"
+    return None

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Build broker_catalog/brokers from the state registry files, newest and richest first.
+
+Order: CA 2026, CA 2025, Vermont (2025 consolidated extract, then the 2020 state-layout file), Texas, Oregon.
+Running it twice changes nothing. Curated records are never modified.
+
+    python scripts/build_catalog.py [REGISTRY_FOLDER] [--catalog DIR] [--dry-run]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from optout.catalog_report import catalog_stats, load_brokers  # noqa: E402
+from optout.importers import RegistryFormatError, read_registry  # noqa: E402
+from optout.merge import MergeReport, merge  # noqa: E402
+
+STEPS = [
+    ("ca", "california/2026.csv"),
+    ("ca", "california/2025.csv"),
+    ("vt", "vermont/2025_from_consolidated.csv"),
+    ("vt", "vermont/2020.csv"),
+    ("tx", "texas/2025_from_consolidated.csv"),
+    ("or", "oregon/2025_from_consolidated.csv"),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    reports: list[MergeReport] = []
+    for registry, relative in STEPS:
+        path = args.registries / relative
+        try:
+            entries = read_registry(registry, path)
+        except RegistryFormatError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        report = merge(entries, args.catalog, dry_run=args.dry_run)
+        reports.append(report)
+        print(summary_line(relative, report))
+    print_checks(args.catalog, reports[0], args.dry_run)
+    return 0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("registries", nargs="?", type=Path, default=REPO.parent / "shared" / "registries", help="folder holding california/, vermont/, texas/, oregon/ (default: ../shared/registries)")
+    parser.add_argument("--catalog", type=Path, default=REPO / "broker_catalog", help="catalog folder (default: broker_catalog)")
+    parser.add_argument("--dry-run", action="store_true", help="report without writing (later steps then do not see earlier ones)")
+    return parser.parse_args(argv)
+
+
+def summary_line(name: str, report: MergeReport) -> str:
+    baseline = ", ".join(f"{k} vs {v or '-'}" for k, v in report.baseline.items())
+    return (
+        f"{name}: {report.entries} entries ({baseline}); added {len(report.added)}, removed {len(report.removed)}, "
+        f"changed {len(report.changed)}, kept curated {len(report.kept_curated)}; files created {len(report.created)}, "
+        f"written {len(report.written)}, deleted {len(report.deleted)}" + (f"; skipped {len(report.skipped)}" if report.skipped else "")
+    )
+
+
+def print_checks(catalog: Path, ca_2026: MergeReport, dry_run: bool) -> None:
+    brokers, unreadable = load_brokers(catalog)
+    ids = {b.id for b in brokers}
+    placed = {p.broker_id for p in ca_2026.placements}
+    missing = sorted(placed - ids) if not dry_run else []
+    stats = catalog_stats(catalog)
+    print(f"CA 2026: {ca_2026.entries} rows -> {len(placed)} records, {len(placed) - len(missing)} present in the catalog" + (f"; MISSING {missing}" if missing else ""))
+    print(f"distinct brokers: {stats['brokers']} (curated {stats['curated']}); unreadable files: {len(unreadable)}")
+    channels = stats["channels"]
+    print(
+        f"usable channel: {channels['any_usable']}; email/webform/postal: {channels['letter_channel']} "
+        f"(email {channels['email']}, webform {channels['webform']}, postal {channels['postal']})"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
