@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -16,7 +19,7 @@ from .paths import catalog_dir
 Model = TypeVar("Model", bound=BaseModel)
 
 
-class CatalogError(Exception):
+class CatalogError(ValueError):
     """A catalog file is missing, unreadable or invalid; the message names the file and field."""
 
 
@@ -126,9 +129,68 @@ def _load_dir(folder: Path, model: type[Model]) -> dict[str, Model]:
     return records
 
 
+# ---------------------------------------------------------------------------
+# Compiled cache: parsing ~1,000 YAML files costs more than half a second, validating one JSON file
+# a tenth of that. The YAML stays the source of truth: the cache is keyed by a hash of every file.
+
+COMPILED_NAME = "compiled.json"
+
+
+class CompiledCatalog(BaseModel):
+    fingerprint: str
+    brokers: list[Broker]
+    laws: list[Law]
+
+
+def catalog_fingerprint(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.glob("*/*.yaml")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _cache_candidates(root: Path) -> list[Path]:
+    # Inside the package (written at wheel build time, or in a checkout), else the user's cache folder.
+    user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "optout"
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    return [root / COMPILED_NAME, user_cache / f"catalog-{key}.json"]
+
+
+def compile_catalog(root: Path, destination: Path) -> None:
+    """Parse and validate the YAML catalog and write the compiled cache atomically."""
+    catalog = Catalog(brokers=_load_dir(root / "brokers", Broker), laws=_load_dir(root / "laws", Law))
+    _write_compiled(catalog, catalog_fingerprint(root), destination)
+
+
+def _write_compiled(catalog: Catalog, fingerprint: str, destination: Path) -> None:
+    compiled = CompiledCatalog(fingerprint=fingerprint, brokers=list(catalog.brokers.values()), laws=list(catalog.laws.values()))
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=destination.parent, prefix=".compiled.", suffix=".part")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(compiled.model_dump_json(exclude_defaults=True).encode("utf-8"))
+    os.replace(temp, destination)
+
+
 def load_catalog(root: Path | None = None) -> Catalog:
     root = root or catalog_dir()
-    return Catalog(brokers=_load_dir(root / "brokers", Broker), laws=_load_dir(root / "laws", Law))
+    fingerprint = catalog_fingerprint(root)
+    candidates = _cache_candidates(root)
+    for cache in candidates:
+        try:
+            compiled = CompiledCatalog.model_validate_json(cache.read_bytes())
+        except (OSError, ValueError):
+            continue
+        if compiled.fingerprint == fingerprint:
+            return Catalog(brokers={b.id: b for b in compiled.brokers}, laws={law.id: law for law in compiled.laws})
+    catalog = Catalog(brokers=_load_dir(root / "brokers", Broker), laws=_load_dir(root / "laws", Law))
+    for cache in candidates:
+        try:
+            _write_compiled(catalog, fingerprint, cache)
+            break
+        except OSError:
+            continue  # a read-only install: try the next place, or simply go without a cache
+    return catalog
 
 
 @functools.lru_cache(maxsize=1)

@@ -15,10 +15,7 @@ from typing import Annotated, Iterator, Optional
 
 import typer
 
-from .catalog import CatalogError, validate_catalog
-from .catalog_report import catalog_stats, diff_catalogs
-from .importers import RegistryFormatError, read_registry
-from .merge import MergeError, MergeReport, merge
+from .catalog import validate_catalog
 from .models import Broker, Law
 from .paths import catalog_dir
 
@@ -55,9 +52,7 @@ def clear_errors() -> Iterator[None]:
     """Turn expected failures into one line on stderr and exit code 2."""
     try:
         yield
-    except (RegistryFormatError, CatalogError, MergeError) as exc:
-        fail(str(exc))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:  # RegistryFormatError, CatalogError and MergeError are ValueErrors
         fail(str(exc))
 
 
@@ -86,6 +81,10 @@ def import_command(
     with clear_errors():
         if not file.is_file():
             fail(f"{file}: no such file")
+        # Imported here: importers and merge are heavy and only this command needs them.
+        from .importers import read_registry
+        from .merge import merge
+
         entries = read_registry(registry.value, file, year)
         with _progress(len(entries)) as tick:
             report = merge(entries, _catalog(catalog), dry_run=dry_run, progress=tick)
@@ -109,7 +108,7 @@ def _progress(total: int):
         yield lambda done, _total: progress.update(task, completed=done)
 
 
-def format_report(report: MergeReport) -> str:
+def format_report(report: "MergeReport") -> str:
     lines = []
     for key in report.source_keys:
         baseline = report.baseline.get(key)
@@ -151,6 +150,8 @@ def diff_command(
         for folder in (old_dir, new_dir):
             if not folder.is_dir():
                 fail(f"{folder}: no such folder")
+        from .catalog_report import diff_catalogs
+
         diff = diff_catalogs(old_dir, new_dir)
     if as_json:
         typer.echo(json.dumps(diff.to_dict(), indent=2, sort_keys=True))
@@ -166,6 +167,8 @@ def diff_command(
 def stats_command(catalog: CatalogOption = None, as_json: JsonOption = False) -> None:
     """Count brokers by registry, usable channels (email, webform, postal) and sold_to/collects flags."""
     with clear_errors():
+        from .catalog_report import catalog_stats
+
         stats = catalog_stats(_catalog(catalog))
     if as_json:
         typer.echo(json.dumps(stats, indent=2, sort_keys=True))

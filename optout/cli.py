@@ -13,11 +13,8 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
-from .batch import BatchSettings, run_batch, select_brokers, total_letters
 from .catalog import CatalogError, UnknownRecord, default_catalog
 from .catalog_cli import catalog_app
-from .clients import ClientFileError, read_clients, template_csv
-from .progress import batch_progress
 from .examples import run_example
 from .legal import decide
 from .letters import compose
@@ -286,6 +283,10 @@ def batch(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Letters for many clients to many brokers: a folder per client with a print-ready packet, plus an audit manifest."""
+    from .batch import BatchSettings, run_batch, select_brokers, total_letters
+    from .clients import read_clients, template_csv
+    from .progress import batch_progress
+
     if clients == "template":
         typer.echo(template_csv(), nl=False)
         return

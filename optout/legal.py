@@ -58,8 +58,15 @@ def is_consumer_reporting_agency(broker: Broker) -> bool:
     return Regulation.FCRA in broker.regulated_by or "consumer-reporting" in broker.categories
 
 
-def choose_channel(broker: Broker, request: RequestKind) -> Channel | None:
+def _newest_first(broker: Broker, request: RequestKind) -> list[Channel]:
+    """Usable channels for the request, those from the most recently read source first."""
     candidates = [c for c in broker.usable_channels() if request in c.accepts]
+    retrieved = lambda c: broker.sources[c.source].retrieved or dt.date.min  # noqa: E731
+    return sorted(candidates, key=retrieved, reverse=True)
+
+
+def choose_channel(broker: Broker, request: RequestKind) -> Channel | None:
+    candidates = _newest_first(broker, request)
     for kind in CHANNEL_PREFERENCE:
         for channel in candidates:
             if channel.kind is kind:
@@ -68,10 +75,7 @@ def choose_channel(broker: Broker, request: RequestKind) -> Channel | None:
 
 
 def postal_channel(broker: Broker, request: RequestKind) -> Channel | None:
-    for channel in broker.usable_channels():
-        if channel.kind is ChannelKind.POSTAL and request in channel.accepts:
-            return channel
-    return None
+    return next((c for c in _newest_first(broker, request) if c.kind is ChannelKind.POSTAL), None)
 
 
 def _laws_of_kind(catalog: Catalog, kind: LawKind, jurisdiction: str) -> list[Law]:

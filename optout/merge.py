@@ -151,7 +151,7 @@ class MergeReport:
         return data
 
 
-class MergeError(Exception):
+class MergeError(ValueError):
     """A merged record failed validation: a bug in the merge, never written to disk."""
 
 

@@ -28,6 +28,7 @@ def test_wheel_contains_catalog_and_templates(wheel):
     assert "optout/templates/letter/body.txt.j2" in names
     assert "optout/broker_catalog/laws/va-vcdpa.yaml" in names
     assert any(n.startswith("optout/broker_catalog/brokers/") for n in names)
+    assert "optout/broker_catalog/compiled.json" in names
 
 
 def test_installed_wheel_runs_the_example_from_another_directory(wheel, tmp_path):

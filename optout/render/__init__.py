@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..models import Letter
-from . import eml, html, pdf, txt
+from . import eml, html, txt
 
 Renderer = Callable[[Letter], bytes]
 
+
+def _pdf(letter: Letter) -> bytes:
+    # WeasyPrint takes half a second to import; commands that make no PDF should not pay for it.
+    from . import pdf
+
+    return pdf.render(letter)
+
+
 RENDERERS: dict[str, Renderer] = {
-    "pdf": pdf.render,
+    "pdf": _pdf,
     "html": html.render,
     "txt": txt.render,
     "eml": eml.render,

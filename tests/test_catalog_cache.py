@@ -1,0 +1,31 @@
+"""The compiled catalog cache gives the same records as the YAML and never outlives a YAML change."""
+
+from __future__ import annotations
+
+import shutil
+
+from optout.catalog import COMPILED_NAME, catalog_fingerprint, load_catalog
+from optout.paths import catalog_dir
+
+
+def test_cache_matches_yaml_and_follows_edits(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = tmp_path / "catalog"
+    shutil.copytree(catalog_dir(), root, ignore=shutil.ignore_patterns(COMPILED_NAME))
+    first = load_catalog(root)  # parses YAML, writes the cache
+    assert (root / COMPILED_NAME).exists()
+    second = load_catalog(root)  # from the cache
+    assert first.brokers == second.brokers and first.laws == second.laws
+
+    path = root / "laws" / "va-vcdpa.yaml"
+    path.write_text(path.read_text().replace("short_name: VCDPA", "short_name: VCDPA-EDITED"))
+    assert load_catalog(root).laws["va-vcdpa"].short_name == "VCDPA-EDITED"
+
+
+def test_fingerprint_changes_with_content(tmp_path):
+    root = tmp_path / "c"
+    (root / "laws").mkdir(parents=True)
+    (root / "laws" / "a.yaml").write_text("x: 1\n")
+    before = catalog_fingerprint(root)
+    (root / "laws" / "a.yaml").write_text("x: 2\n")
+    assert catalog_fingerprint(root) != before
