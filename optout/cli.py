@@ -330,8 +330,9 @@ def example(
     typer.echo(f"Example person: {result.person} (fictional), living in {result.state}.")
     typer.echo(f"Wrote {len(result.paths)} files for {len(result.brokers)} brokers to {out}/")
     for broker_id, due in result.due_dates.items():
-        typer.echo(f"  {broker_id:32} due {due or 'no legal deadline'}")
+        typer.echo(f"  {broker_id:48} due {due or 'no legal deadline':12} send by {result.channels[broker_id]}")
     typer.echo("Open the PDFs to see printable letters, the .eml files for email drafts.")
+    typer.echo("`optout explain --profile FILE --broker ID` shows why each letter says what it says.")
 
 
 def version_callback(value: bool) -> None:

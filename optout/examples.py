@@ -25,6 +25,7 @@ class ExampleResult:
     brokers: list[str]
     paths: list[Path]
     due_dates: dict[str, str | None]
+    channels: dict[str, str]
 
 
 def example_profile() -> Profile:
@@ -47,10 +48,12 @@ def run_example(out: Path, letter_date: dt.date) -> ExampleResult:
     person = example_profile()
     brokers = government_facing_brokers()
     # Render everything before writing anything, so a failure leaves no partial example folder.
-    rendered, due = [], {}
+    rendered, due, channels = [], {}, {}
     for broker in brokers:
         letter = compose(person, broker, RequestKind.DELETE, letter_date, catalog)
         rendered += render_files(letter, EXAMPLE_FORMATS)
         due[broker.id] = letter.decision.due_date.isoformat() if letter.decision.due_date else None
+        channel = letter.decision.channel
+        channels[broker.id] = f"{channel.kind.value}: {channel.value.splitlines()[0]}" if channel else "no known channel (see notes)"
     paths = write_files(rendered, out)
-    return ExampleResult(person.full_name, person.residence_state or "", [b.id for b in brokers], paths, due)
+    return ExampleResult(person.full_name, person.residence_state or "", [b.id for b in brokers], paths, due, channels)
