@@ -165,6 +165,23 @@ def _service_provider_request(broker: Broker, request: RequestKind, notes: list[
     return RequestKind.ACCESS
 
 
+def _fcra_note(broker: Broker, request: RequestKind, catalog: Catalog) -> str | None:
+    """State privacy laws exempt FCRA-regulated data; say which FCRA rights reach it instead."""
+    if request is RequestKind.ACCESS or not is_consumer_reporting_agency(broker):
+        return None
+    fcra = next(iter(_laws_of_kind(catalog, LawKind.FCRA, "US")), None)
+    if fcra is None:
+        return None
+    tools = [f"dispute inaccurate items ({fcra.rights[Right.DISPUTE].section})" if Right.DISPUTE in fcra.rights else None,
+             f"place a free security freeze ({fcra.rights[Right.FREEZE].section})" if Right.FREEZE in fcra.rights else None]
+    tools = [t for t in tools if t]
+    return (
+        f"{broker.name} is a consumer reporting agency. Data it holds for credit or background reports is governed "
+        f"by the {fcra.short_name}, which state privacy laws exempt, so it may refuse to delete that part. "
+        + (f"Under the {fcra.short_name} you can instead " + " and ".join(tools) + "." if tools else "")
+    ).strip()
+
+
 def _delete_act_note(profile: Profile, broker: Broker, on: dt.date, catalog: Catalog) -> str | None:
     if profile.residence_state != "CA" or not any(r.state == "CA" for r in broker.registrations):
         return None
@@ -226,8 +243,9 @@ def decide(
         used_laws = [catalog.law(NO_LAW_ID)]
 
     delete_act = _delete_act_note(profile, broker, letter_date, catalog) if request is RequestKind.DELETE else None
-    if delete_act:
-        notes.append(delete_act)
+    for extra in (delete_act, _fcra_note(broker, request, catalog)):
+        if extra:
+            notes.append(extra)
 
     deadlines = [d for law in used_laws if (d := deadline_for(law, request, letter_date))]
     channel = choose_channel(broker, request)

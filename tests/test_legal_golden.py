@@ -167,3 +167,10 @@ def test_agent_is_refused_where_the_law_allows_none_and_allowed_where_it_does():
     assert {r.right.value for r in colorado.rights} == set()
     colorado_opt_out = decide(person("CO"), broker(), O, NOV27, CATALOG, agent=AGENT)
     assert "opt_out_sale" in {r.right.value for r in colorado_opt_out.rights}
+
+
+def test_delete_to_a_consumer_reporting_agency_points_to_fcra_rights():
+    decision = decide(person("VA"), broker("cra"), D, NOV27, CATALOG)
+    note = next(n for n in decision.notes if "consumer reporting agency" in n)
+    assert "15 U.S.C. § 1681i" in note and "§ 1681c-1" in note
+    assert decision.laws == ["va-vcdpa"]
