@@ -106,7 +106,8 @@ def letter(
     composed = compose(person, catalog.broker(broker), request, letter_date, catalog, agent=agent_record)
     if composed.decision.agent_refused:
         raise fail("no law that applies lets an authorized agent make this request; the person must send it themselves")
-    paths = write_letter(composed, formats, out)
+    authorization = (person.full_name, agent_record) if agent_record else None
+    paths = write_letter(composed, formats, out, authorization)
     if json_output:
         print_json({"reference": composed.reference, "files": [str(p) for p in paths], **decision_summary(composed.decision)})
         return

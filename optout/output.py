@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .models import Letter
+from .models import Agent, Letter
 from .render import RENDERERS, txt
 
 FILE_MODE = 0o600
@@ -54,11 +54,16 @@ def file_stem(letter: Letter) -> str:
     return f"{letter.broker_id}-{letter.request.value}-{letter.reference}"
 
 
-def render_files(letter: Letter, formats: list[str]) -> list[RenderedFile]:
+def render_files(letter: Letter, formats: list[str], authorization: tuple[str, Agent] | None = None) -> list[RenderedFile]:
+    """All files of one letter; `authorization` (person's name, agent) adds the form the person signs."""
     stem = file_stem(letter)
     files = [RenderedFile(f"{stem}.{fmt}", RENDERERS[fmt](letter)) for fmt in formats]
     if letter.webform_url and "txt" in formats:
         files.append(RenderedFile(f"{stem}-webform.txt", txt.render_webform(letter)))
+    if authorization is not None:
+        from .render.pdf import render_authorization
+
+        files.append(RenderedFile(f"{stem}-authorization.pdf", render_authorization(letter, *authorization)))
     return files
 
 
@@ -72,5 +77,5 @@ def write_files(files: list[RenderedFile], out_dir: Path) -> list[Path]:
     return paths
 
 
-def write_letter(letter: Letter, formats: list[str], out_dir: Path) -> list[Path]:
-    return write_files(render_files(letter, formats), out_dir)
+def write_letter(letter: Letter, formats: list[str], out_dir: Path, authorization: tuple[str, Agent] | None = None) -> list[Path]:
+    return write_files(render_files(letter, formats, authorization), out_dir)

@@ -124,3 +124,25 @@ def test_same_inputs_give_byte_identical_files(cli, write_profile, tmp_path):
         cli("letter", "--profile", profile, "--broker", "penlink", "--format", "pdf,eml,txt,html", "--out", out, "--date", LETTER_DATE)
         outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
     assert outputs[0] == outputs[1]
+
+
+def test_agent_letter_comes_with_an_authorization_form(cli, write_profile, tmp_path):
+    import yaml
+
+    agent = tmp_path / "agent.yaml"
+    agent.write_text(yaml.safe_dump({"organization": "Example Legal Clinic", "contact_name": "Sam Lee",
+                                     "address": {"street": "1 Court St", "city": "Oakland", "state": "CA", "postal_code": "94612"}}))
+    out = tmp_path / "out"
+    profile = write_profile(residence_state="CA")
+    result = cli("letter", "--profile", profile, "--broker", "penlink", "--agent", agent, "--format", "pdf", "--out", out, "--date", LETTER_DATE)
+    assert result.exit_code == 0, result.output
+    form = words(pdf_text(next(out.glob("*-authorization.pdf"))))
+    assert "I, Alex Rivera, authorize Example Legal Clinic" in form and "Signature" in form
+    letter_pdf = next(p for p in out.glob("*.pdf") if not p.name.endswith("-authorization.pdf"))
+    letter = words(pdf_text(letter_pdf))
+    assert "writes as the authorized agent of Alex Rivera" in letter
+
+    refused_out = tmp_path / "refused"
+    result = cli("letter", "--profile", write_profile("va.yaml"), "--broker", "penlink", "--agent", agent, "--out", refused_out, "--date", LETTER_DATE)
+    assert result.exit_code == 2 and "authorized agent" in result.output
+    assert not refused_out.exists()

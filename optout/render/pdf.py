@@ -11,8 +11,9 @@ from urllib.parse import unquote, urlparse
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from ..models import Letter
+from ..models import Agent, Letter
 from ..paths import templates_dir
+from ..templating import html_environment
 from . import html
 
 
@@ -50,3 +51,11 @@ def render_html(document: str) -> bytes:
 def render(letter: Letter) -> bytes:
     pin_timestamps(letter.date)
     return render_html(html.render_string(letter))
+
+
+def render_authorization(letter: Letter, full_name: str, agent: Agent) -> bytes:
+    """The form the person signs so an agent may send `letter` for them."""
+    pin_timestamps(letter.date)
+    document = html_environment().get_template("letter/authorization.html.j2").render(
+        letter=letter, agent=agent, packet={"full_name": full_name})
+    return render_html(document)
