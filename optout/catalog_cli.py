@@ -16,6 +16,8 @@ from typing import Annotated, Iterator, Optional
 import typer
 
 from .catalog import validate_catalog
+from .cli_common import JsonOption
+from .cli_common import fail as shared_fail
 from .models import Broker, Law
 from .paths import catalog_dir
 
@@ -39,12 +41,10 @@ CatalogOption = Annotated[
     Optional[Path],
     typer.Option("--catalog", help="Catalog folder (holding brokers/ and laws/). Default: the packaged broker_catalog."),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of text.")]
 
 
 def fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
+    raise shared_fail(message)
 
 
 @contextmanager

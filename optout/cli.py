@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import os
 from dataclasses import asdict
 from pathlib import Path
@@ -13,14 +12,15 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
-from .catalog import CatalogError, UnknownRecord, default_catalog
+from .catalog import UnknownRecord, default_catalog
 from .catalog_cli import catalog_app
+from .cli_common import JsonOption, fail, print_json
 from .examples import run_example
 from .legal import decide
 from .letters import compose
 from .models import RequestKind
 from .output import write_letter
-from .profiles import EXAMPLE_PROFILE, ProfileError, load_agent, load_profile
+from .profiles import EXAMPLE_PROFILE, load_agent, load_profile
 from .query import BrokerFilter, broker_summary, decision_summary, filter_brokers, law_status, law_summary, laws_for
 from .render import FORMATS, parse_formats
 
@@ -43,12 +43,8 @@ app.add_typer(catalog_app, name="catalog")
 
 
 
-USER_ERRORS = (ProfileError, UnknownRecord, CatalogError, ValueError, KeyError)
-
-
-def fail(message: str) -> typer.Exit:
-    typer.echo(f"optout: error: {message}", err=True)
-    return typer.Exit(code=2)
+# ProfileError, CatalogError and the CSV and registry errors are ValueErrors; UnknownRecord names an id.
+USER_ERRORS = (ValueError, UnknownRecord)
 
 
 def friendly_errors(command):
@@ -59,8 +55,7 @@ def friendly_errors(command):
         try:
             return command(*args, **kwargs)
         except USER_ERRORS as exc:
-            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-            raise fail(str(message)) from None
+            raise fail(str(exc)) from None
 
     return wrapper
 
@@ -74,15 +69,10 @@ def parse_date(value: Optional[str]) -> dt.date:
         raise ValueError(f"--date/--on: '{value}' is not a date in the form YYYY-MM-DD") from None
 
 
-def print_json(data) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
 ProfileOption = Annotated[Path, typer.Option("--profile", "-p", help="Your profile (YAML). `optout profile example` prints one.")]
 BrokerOption = Annotated[str, typer.Option("--broker", "-b", help="Broker id, as shown by `optout brokers list`.")]
 RequestOption = Annotated[RequestKind, typer.Option("--request", "-r", help="What to ask for.", case_sensitive=False)]
 DateOption = Annotated[Optional[str], typer.Option("--date", help="Letter date, YYYY-MM-DD (default: today).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
 @app.command()

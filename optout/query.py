@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from .catalog import UnknownRecord
 from .models import Broker, DataCollected, Decision, Law, LawKind, Recipient
 
 
@@ -115,7 +116,7 @@ def laws_for(laws: dict[str, Law], selector: str) -> list[Law]:
         return [laws[selector]]
     found = [law for law in laws.values() if law.jurisdiction.upper() == selector.upper()]
     if not found:
-        raise KeyError(f"no law with id or jurisdiction '{selector}': `optout laws list` shows them")
+        raise UnknownRecord(f"no law with id or jurisdiction '{selector}': `optout laws list` shows them")
     return sorted(found, key=lambda law: (law.kind is not LawKind.COMPREHENSIVE, law.id))
 
 

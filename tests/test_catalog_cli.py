@@ -90,7 +90,7 @@ def test_malformed_file_is_one_line_on_stderr_exit_2(catalog, tmp_path):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("error: ") and "broken.csv" in result.stderr and "row 2" in result.stderr and "Perhaps" in result.stderr
+    assert result.stderr.startswith("optout: error: ") and "broken.csv" in result.stderr and "row 2" in result.stderr and "Perhaps" in result.stderr
 
 
 def test_missing_file_and_unknown_registry_exit_2(catalog, tmp_path):
@@ -173,4 +173,4 @@ def test_validate_json(tmp_path):
 
 def test_validate_missing_folder_exit_2(tmp_path):
     result = run("validate", "--catalog", tmp_path / "nowhere")
-    assert result.exit_code == 2 and result.stderr.startswith("error: ")
+    assert result.exit_code == 2 and result.stderr.startswith("optout: error: ")
