@@ -15,9 +15,14 @@ from typing import Annotated, Iterator, Optional
 
 import typer
 
+from typing import TYPE_CHECKING
+
 from .catalog import validate_catalog
 from .cli_common import JsonOption
 from .cli_common import fail as shared_fail
+
+if TYPE_CHECKING:
+    from .merge import MergeReport
 from .models import Broker, Law
 from .paths import catalog_dir
 
@@ -108,7 +113,7 @@ def _progress(total: int):
         yield lambda done, _total: progress.update(task, completed=done)
 
 
-def format_report(report: "MergeReport") -> str:
+def format_report(report: MergeReport) -> str:
     lines = []
     for key in report.source_keys:
         baseline = report.baseline.get(key)
