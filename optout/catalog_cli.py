@@ -11,20 +11,18 @@ import sys
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
 import typer
-
-from typing import TYPE_CHECKING
 
 from .catalog import validate_catalog
 from .cli_common import JsonOption
 from .cli_common import fail as shared_fail
+from .models import Broker, Law
+from .paths import catalog_dir
 
 if TYPE_CHECKING:
     from .merge import MergeReport
-from .models import Broker, Law
-from .paths import catalog_dir
 
 catalog_app = typer.Typer(help="Build and check the broker catalog from state data broker registries.", no_args_is_help=True)
 
