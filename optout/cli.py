@@ -151,7 +151,8 @@ def explain(
     channel = summary["channel"]
     typer.echo(f"Channel: {channel['kind']} {channel['value']}" if channel else "Channel: none known")
     for deadline in decision.deadlines:
-        typer.echo(f"Due: {deadline.due_date.isoformat()} ({deadline.days} {deadline.day_kind.value} days, {deadline.section})")
+        label = "Due" if deadline.part == "request" else "Opt-outs due"
+        typer.echo(f"{label}: {deadline.due_date.isoformat()} ({deadline.days} {deadline.day_kind.value} days, {deadline.section})")
     for note in decision.notes:
         typer.echo(f"Note: {note}")
 

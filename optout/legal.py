@@ -132,6 +132,21 @@ def rights_for(law: Law, request: RequestKind) -> list[Right]:
     return [right for right in wanted if right in law.rights]
 
 
+OPT_OUT_RIGHTS = frozenset({Right.OPT_OUT_SALE, Right.OPT_OUT_TARGETED_ADVERTISING, Right.OPT_OUT_PROFILING, Right.LIMIT_SENSITIVE})
+
+
+def opt_out_deadline(law: Law, request: RequestKind, invoked: list[InvokedRight], letter_date: dt.date) -> Deadline | None:
+    """The shorter opt-out clock, for a letter that is not itself an opt-out but invokes opt-out rights."""
+    clock = law.response
+    if clock is None or not clock.opt_out_days or request is RequestKind.OPT_OUT:
+        return None
+    if not any(r.law_id == law.id and r.right in OPT_OUT_RIGHTS for r in invoked):
+        return None
+    kind = clock.opt_out_day_kind or clock.day_kind
+    return Deadline(law_id=law.id, part="opt-out", due_date=due_date(letter_date, clock.opt_out_days, kind, law.jurisdiction),
+                    days=clock.opt_out_days, day_kind=kind, section=clock.opt_out_section or clock.section)
+
+
 def deadline_for(law: Law, request: RequestKind, letter_date: dt.date) -> Deadline | None:
     clock = law.response
     if clock is None:
@@ -248,6 +263,7 @@ def decide(
             notes.append(extra)
 
     deadlines = [d for law in used_laws if (d := deadline_for(law, request, letter_date))]
+    deadlines += [d for law in used_laws if (d := opt_out_deadline(law, request, invoked, letter_date))]
     channel = choose_channel(broker, request)
     if channel is None:
         notes.append(

@@ -373,6 +373,9 @@ class InvokedRight(BaseModel):
 
 class Deadline(BaseModel):
     law_id: str
+    # "request": the clock for the letter as a whole; "opt-out": a shorter clock some laws set for the
+    # opt-outs a deletion letter also invokes (CCPA regs: 15 business days).
+    part: str = "request"
     due_date: dt.date
     days: int
     day_kind: DayKind
@@ -396,7 +399,7 @@ class Decision(BaseModel):
 
     @property
     def due_date(self) -> dt.date | None:
-        return min((d.due_date for d in self.deadlines), default=None)
+        return min((d.due_date for d in self.deadlines if d.part == "request"), default=None)
 
 
 class Letter(BaseModel):

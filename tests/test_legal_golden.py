@@ -174,3 +174,14 @@ def test_delete_to_a_consumer_reporting_agency_points_to_fcra_rights():
     note = next(n for n in decision.notes if "consumer reporting agency" in n)
     assert "15 U.S.C. § 1681i" in note and "§ 1681c-1" in note
     assert decision.laws == ["va-vcdpa"]
+
+
+def test_deletion_letter_states_the_shorter_opt_out_clock_it_also_invokes():
+    # CCPA: deletion 45 days (2027-01-11); the § 1798.120 opt-out in the same letter 15 business days
+    # (11 CCR § 7026(f)): from Friday 2026-11-27, Nov 30-Dec 4 (5), Dec 7-11 (10), Dec 14-18 (15) -> 2026-12-18.
+    decision = decide(person("CA"), broker(), D, NOV27, CATALOG)
+    assert decision.due_date == dt.date(2027, 1, 11)
+    opt_out = [d for d in decision.deadlines if d.part == "opt-out"]
+    assert [(d.law_id, d.due_date) for d in opt_out] == [("ca-ccpa", dt.date(2026, 12, 18))]
+    # Virginia has one clock for everything: no separate opt-out deadline.
+    assert all(d.part == "request" for d in decide(person("VA"), broker(), D, NOV27, CATALOG).deadlines)
