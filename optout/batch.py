@@ -23,7 +23,8 @@ from .catalog import Catalog, default_catalog
 from .clients import Client, Intake, RowError
 from .letters import compose
 from .models import Agent, Broker, Letter, RequestKind
-from .output import DIR_MODE, FILE_MODE, atomic_write, ensure_private_dir, file_stem
+from .fsutil import atomic_write
+from .output import DIR_MODE, FILE_MODE, ensure_private_dir, file_stem
 from .query import BrokerFilter, filter_brokers
 from .render import RENDERERS, txt
 
@@ -245,7 +246,7 @@ def render_chunk(chunk: Chunk, settings: BatchSettings, out_dir: Path, catalog: 
     for folder in {path.parent for path, _, _ in pending}:
         ensure_private_dir(folder)
     for path, data, row in pending:
-        atomic_write(path, data, durable=False)
+        atomic_write(path, data, FILE_MODE, durable=False)
         rows.append(row)
     return ChunkResult(chunk.key(settings), rows, refusals, letter_total, chunk.letter_count)
 
@@ -336,20 +337,23 @@ def _run_chunks(todo: list[Chunk], settings: BatchSettings, out_dir: Path, jobs:
     default_catalog()  # loaded once before the fork, shared copy-on-write
     with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
         queue: Iterator[Chunk] = iter(todo)
-        running = set()
-        try:
+        running: set = set()
+
+        def top_up() -> None:
+            # Two chunks in flight per worker keeps every core busy without holding every chunk in memory.
             for chunk in queue:
                 running.add(pool.submit(render_chunk, chunk, settings, out_dir))
                 if len(running) >= jobs * 2:
-                    break
+                    return
+
+        try:
+            top_up()
             while running:
-                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                running.difference_update(finished)
                 for future in finished:
                     on_done(future.result())
-                for chunk in queue:
-                    running.add(pool.submit(render_chunk, chunk, settings, out_dir))
-                    if len(running) >= jobs * 2:
-                        break
+                top_up()
         except BaseException:
             for future in running:
                 future.cancel()
@@ -398,10 +402,10 @@ def run_batch(
     rows = [row for entry in ordered for row in entry["rows"]]
     refusals = [Refusal(**r) for entry in ordered for r in entry["refusals"]]
     manifest = out_dir / "manifest.csv"
-    atomic_write(manifest, csv_bytes(MANIFEST_COLUMNS, rows))
+    atomic_write(manifest, csv_bytes(MANIFEST_COLUMNS, rows), FILE_MODE)
     errors_file = out_dir / "errors.csv"
     if intake.errors:
-        atomic_write(errors_file, csv_bytes(ERROR_COLUMNS, [asdict(e) for e in intake.errors]))
+        atomic_write(errors_file, csv_bytes(ERROR_COLUMNS, [asdict(e) for e in intake.errors]), FILE_MODE)
     else:
         errors_file.unlink(missing_ok=True)
     os.chmod(out_dir, DIR_MODE)

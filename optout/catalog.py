@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -13,6 +12,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .fsutil import atomic_write
 from .models import Broker, Law
 from .paths import catalog_dir
 
@@ -51,18 +51,27 @@ def validation_problems(path: Path, error: ValidationError) -> list[Problem]:
     return problems
 
 
-def load_record(path: Path, model: type[Model]) -> Model:
+def parse_record(path: Path, model: type[Model]) -> tuple[Model | None, list[Problem]]:
+    """One catalog file: the record, or the problems that name its file and field."""
     try:
         data = read_yaml(path)
-    except (OSError, yaml.YAMLError) as exc:
-        raise CatalogError(f"{path}: cannot read: {exc}") from exc
+    except OSError as exc:
+        return None, [Problem(path, "(file)", f"cannot read: {exc}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(path, "(file)", f"not valid YAML: {exc}")]
     try:
         record = model.model_validate(data)
     except ValidationError as exc:
-        raise CatalogError("; ".join(str(p) for p in validation_problems(path, exc))) from exc
-    expected = path.stem
-    if getattr(record, "id", expected) != expected:
-        raise CatalogError(f"{path}: id: '{record.id}' does not match the file name '{expected}'")
+        return None, validation_problems(path, exc)
+    if record.id != path.stem:
+        return record, [Problem(path, "id", f"'{record.id}' does not match the file name '{path.stem}'")]
+    return record, []
+
+
+def load_record(path: Path, model: type[Model]) -> Model:
+    record, problems = parse_record(path, model)
+    if problems:
+        raise CatalogError("; ".join(str(p) for p in problems))
     return record
 
 
@@ -70,17 +79,10 @@ def check_files(paths: list[Path], model: type[BaseModel]) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, Path] = {}
     for path in paths:
-        try:
-            data = read_yaml(path)
-            record = model.model_validate(data)
-        except yaml.YAMLError as exc:
-            problems.append(Problem(path, "(file)", f"not valid YAML: {exc}"))
+        record, found = parse_record(path, model)
+        problems += found
+        if record is None:
             continue
-        except ValidationError as exc:
-            problems.extend(validation_problems(path, exc))
-            continue
-        if record.id != path.stem:
-            problems.append(Problem(path, "id", f"'{record.id}' does not match the file name '{path.stem}'"))
         if record.id in seen:
             problems.append(Problem(path, "id", f"duplicate of {seen[record.id]}"))
         seen[record.id] = path
@@ -157,19 +159,20 @@ def _cache_candidates(root: Path) -> list[Path]:
     return [root / COMPILED_NAME, user_cache / f"catalog-{key}.json"]
 
 
+def _parse_yaml_catalog(root: Path) -> Catalog:
+    return Catalog(brokers=_load_dir(root / "brokers", Broker), laws=_load_dir(root / "laws", Law))
+
+
 def compile_catalog(root: Path, destination: Path) -> None:
     """Parse and validate the YAML catalog and write the compiled cache atomically."""
-    catalog = Catalog(brokers=_load_dir(root / "brokers", Broker), laws=_load_dir(root / "laws", Law))
-    _write_compiled(catalog, catalog_fingerprint(root), destination)
+    _write_compiled(_parse_yaml_catalog(root), catalog_fingerprint(root), destination)
 
 
 def _write_compiled(catalog: Catalog, fingerprint: str, destination: Path) -> None:
     compiled = CompiledCatalog(fingerprint=fingerprint, brokers=list(catalog.brokers.values()), laws=list(catalog.laws.values()))
     destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=destination.parent, prefix=".compiled.", suffix=".part")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(compiled.model_dump_json(exclude_defaults=True).encode("utf-8"))
-    os.replace(temp, destination)
+    # Readable by all: an installed package's cache serves every user of the machine.
+    atomic_write(destination, compiled.model_dump_json(exclude_defaults=True).encode("utf-8"), mode=0o644, durable=False)
 
 
 def load_catalog(root: Path | None = None) -> Catalog:
@@ -183,7 +186,7 @@ def load_catalog(root: Path | None = None) -> Catalog:
             continue
         if compiled.fingerprint == fingerprint:
             return Catalog(brokers={b.id: b for b in compiled.brokers}, laws={law.id: law for law in compiled.laws})
-    catalog = Catalog(brokers=_load_dir(root / "brokers", Broker), laws=_load_dir(root / "laws", Law))
+    catalog = _parse_yaml_catalog(root)
     for cache in candidates:
         try:
             _write_compiled(catalog, fingerprint, cache)

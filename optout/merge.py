@@ -18,9 +18,7 @@ Rules, in the order they matter:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -40,6 +38,7 @@ from .contacts import (
     contact_domains,
     website_or_none,
 )
+from .fsutil import atomic_write
 from .models import Broker, Channel, ChannelKind, Registration, Registry, RegistryEntry, RequestKind, Source
 from .names import clean_name, has_legal_suffix, loose_names, name_hash, normalize_legal_name, slugify
 
@@ -735,17 +734,8 @@ def _write_if_unchanged(state: CatalogState, rid: str, text: str) -> bool:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    # Catalog records are public data kept in git: readable by all.
+    atomic_write(path, text.encode("utf-8"), mode=0o644)
 
 
 # ---------------------------------------------------------------------------

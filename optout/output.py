@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .fsutil import atomic_write
 from .models import Agent, Letter
 from .render import RENDERERS, txt
 
@@ -17,30 +18,6 @@ def ensure_private_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     os.chmod(path, DIR_MODE)
     return path
-
-
-def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
-    """Write via a temp file in the same folder and rename, so a crash never leaves a truncated file.
-
-    `durable=False` skips the fsync: the rename still guarantees a whole file if the process is killed,
-    only a power cut could lose it. Batches use it and fsync their journal instead.
-    """
-    # A fixed temp name per process (not mkstemp's random one): cheaper, and still unique per writer.
-    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            if durable:
-                stream.flush()
-                os.fsync(stream.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 @dataclass(frozen=True)
@@ -72,7 +49,7 @@ def write_files(files: list[RenderedFile], out_dir: Path) -> list[Path]:
     paths = []
     for item in files:
         path = out_dir / item.name
-        atomic_write(path, item.data)
+        atomic_write(path, item.data, FILE_MODE)
         paths.append(path)
     return paths
 
