@@ -234,7 +234,8 @@ def decide(
         for right in rights:
             grant = law.rights[right]
             invoked.append(
-                InvokedRight(right=right, law_id=law.id, law_short_name=law.short_name, section=grant.section, scope=grant.scope)
+                InvokedRight(right=right, law_id=law.id, law_short_name=law.short_name, section=grant.section or law.citation,
+                             terms=grant.terms, scope=grant.scope)
             )
 
     refused: list[InvokedRight] = []

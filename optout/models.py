@@ -202,11 +202,56 @@ class DeletionScope(StrEnum):
 
 
 class RightGrant(Strict):
-    section: NonEmpty = Field(description="Statute section that grants the right, as it should be cited.")
+    section: NonEmpty | None = Field(
+        default=None,
+        description="Statute section that grants the right, as it should be cited. Null when the exact section could not be "
+        "verified: letters then cite the law's general citation, never a guess.",
+    )
+    terms: str | None = Field(
+        default=None,
+        description="The law's own words for what the right reaches, completing the letter's sentence for this right "
+        "(docs/law-records.md lists each right's sentence), e.g. 'sale or sharing' for the CCPA's opt-out, or "
+        "'profiling in furtherance of solely automated decisions that produce legal or similarly significant effects'. "
+        "Null: the template's general words.",
+    )
     scope: str | None = Field(default=None, description="Limits on the right, in plain words.")
     deletion_scope: DeletionScope | None = None
     agent_allowed: bool = Field(description="Whether an authorized agent may exercise the right.")
     agent_section: str | None = None
+
+
+class HolidayCalendar(StrEnum):
+    """Which days a business-day count skips besides weekends."""
+
+    FEDERAL_AND_STATE = "federal_and_state"  # US federal holidays and the law's state's own
+    FEDERAL = "federal"  # US federal holidays only
+    WEEKENDS_ONLY = "weekends_only"  # no holiday list applies (e.g. GDPR: the controller's country is unknown)
+
+
+class DueDateRules(Strict):
+    """How the law's days are counted: which holidays a business day skips, and whether a due date that falls on a
+    weekend or holiday moves to the next business day. Only where the law or its rules say so."""
+
+    business_days_skip: HolidayCalendar = HolidayCalendar.FEDERAL_AND_STATE
+    roll_forward: bool = Field(default=False, description="A due date on a weekend or holiday moves to the next business day.")
+    basis: NonEmpty = Field(description="The rule that says so, cited (statute, regulation or interpretation statute).")
+
+
+class Verification(Strict):
+    """What the law lets a business ask before acting, so the letter can say it."""
+
+    opt_out_verification: bool | None = Field(
+        default=None,
+        description="False where the law says an opt-out request need not be verified (the letter then asks the business "
+        "not to demand proof of identity); True where it may be; null where the law is silent or it was not verified.",
+    )
+    opt_out_section: str | None = None
+    identification: str | None = Field(
+        default=None,
+        description="The law's rule for verifying other requests, in words that complete 'the law lets you ...', e.g. "
+        "'require proper identification'. Null: the general sentence.",
+    )
+    identification_section: str | None = None
 
 
 class DayKind(StrEnum):
@@ -231,6 +276,8 @@ class Appeal(Strict):
     available: bool
     days: int | None = Field(default=None, description="Days the business has to decide an appeal.")
     day_kind: DayKind = DayKind.CALENDAR
+    extension_days: int | None = Field(default=None, ge=0, description="Extension of the appeal decision the law allows, if any.")
+    window_days: int | None = Field(default=None, description="Days the consumer has to file the appeal, where the law sets a limit.")
     section: str | None = None
     to: str | None = Field(default=None, description="Where the appeal goes, then where to complain.")
 
@@ -256,6 +303,8 @@ class Law(Strict):
     who: str | None = Field(default=None, description="Who can invoke the law, in plain words.")
     rights: dict[Right, RightGrant] = Field(default_factory=dict)
     response: ResponseClock | None = None
+    due_date_rules: DueDateRules | None = Field(default=None, description="Null: business days skip federal and state holidays; no roll-forward.")
+    verification: Verification | None = None
     appeal: Appeal | None = None
     regulator: Regulator | None = None
     applies_to_brokers: str | None = Field(default=None, description="Thresholds or exemptions that decide whether a business is covered.")
@@ -368,6 +417,7 @@ class InvokedRight(BaseModel):
     law_id: str
     law_short_name: str
     section: str
+    terms: str | None = None
     scope: str | None = None
 
 
