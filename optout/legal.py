@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .catalog import Catalog
-from .deadlines import due_date
+from .deadlines import DEFAULT_RULES, due_date
 from .models import (
     Agent,
     Broker,
@@ -21,10 +21,12 @@ from .models import (
     InvokedRight,
     Law,
     LawKind,
+    Note,
     Profile,
     Regulation,
     RequestKind,
     Right,
+    Signer,
     Status,
 )
 
@@ -86,40 +88,33 @@ def _laws_of_kind(catalog: Catalog, kind: LawKind, jurisdiction: str) -> list[La
     ]
 
 
-def candidate_laws(profile: Profile, broker: Broker, request: RequestKind, on: dt.date, catalog: Catalog) -> tuple[list[Law], list[str]]:
-    """Laws that protect this person against this broker on this date, with the reasons in plain words."""
+def candidate_laws(profile: Profile, broker: Broker, request: RequestKind, on: dt.date, catalog: Catalog) -> tuple[list[Law], list[Note]]:
+    """Laws that protect this person against this broker on this date, and notes on laws not yet in force."""
     laws: list[Law] = []
-    notes: list[str] = []
+    notes: list[Note] = []
     state = profile.residence_state
 
-    def consider(found: list[Law], why: str) -> None:
+    def consider(found: list[Law]) -> None:
         for law in found:
             if law.in_force(on):
                 laws.append(law)
-                notes.append(f"{why}: {law.name} ({law.citation}) applies.")
             elif law.effective and on < law.effective:
-                notes.append(
-                    f"{law.name} takes effect on {law.effective.isoformat()}; a letter dated "
-                    f"{on.isoformat()} cannot rely on it yet. Send it again from that date."
-                )
+                notes.append(Note(code="law-not-yet-in-force", facts={"law": law.name, "effective": law.effective.isoformat(), "date": on.isoformat()}))
 
     if profile.residence_country == "US" and state:
-        consider(_laws_of_kind(catalog, LawKind.COMPREHENSIVE, state), f"You live in {state}")
-        consider(_laws_of_kind(catalog, LawKind.SALE_OPT_OUT, state), f"You live in {state}")
+        consider(_laws_of_kind(catalog, LawKind.COMPREHENSIVE, state))
+        consider(_laws_of_kind(catalog, LawKind.SALE_OPT_OUT, state))
     elif profile.residence_country in EU_COUNTRIES:
-        consider(_laws_of_kind(catalog, LawKind.GDPR, "EU"), f"You live in {profile.residence_country}")
+        consider(_laws_of_kind(catalog, LawKind.GDPR, "EU"))
     elif profile.residence_country == "GB":
-        consider(_laws_of_kind(catalog, LawKind.GDPR, "UK"), "You live in the United Kingdom")
+        consider(_laws_of_kind(catalog, LawKind.GDPR, "UK"))
 
     if Status.DANIELS_LAW in profile.statuses:
-        consider(_laws_of_kind(catalog, LawKind.COVERED_PERSON, "NJ"), "You are a covered person under New Jersey's Daniel's Law")
+        consider(_laws_of_kind(catalog, LawKind.COVERED_PERSON, "NJ"))
     if Status.ACP in profile.statuses and state:
-        consider(
-            _laws_of_kind(catalog, LawKind.ADDRESS_CONFIDENTIALITY, state),
-            f"You take part in {state}'s address-confidentiality program",
-        )
+        consider(_laws_of_kind(catalog, LawKind.ADDRESS_CONFIDENTIALITY, state))
     if request is RequestKind.ACCESS and is_consumer_reporting_agency(broker):
-        consider(_laws_of_kind(catalog, LawKind.FCRA, "US"), "This company is a consumer reporting agency")
+        consider(_laws_of_kind(catalog, LawKind.FCRA, "US"))
     return laws, notes
 
 
@@ -135,6 +130,10 @@ def rights_for(law: Law, request: RequestKind) -> list[Right]:
 OPT_OUT_RIGHTS = frozenset({Right.OPT_OUT_SALE, Right.OPT_OUT_TARGETED_ADVERTISING, Right.OPT_OUT_PROFILING, Right.LIMIT_SENSITIVE})
 
 
+def _due(law: Law, start: dt.date, days: int, kind) -> dt.date:
+    return due_date(start, days, kind, law.jurisdiction, law.due_date_rules or DEFAULT_RULES)
+
+
 def opt_out_deadline(law: Law, request: RequestKind, invoked: list[InvokedRight], letter_date: dt.date) -> Deadline | None:
     """The shorter opt-out clock, for a letter that is not itself an opt-out but invokes opt-out rights."""
     clock = law.response
@@ -143,7 +142,7 @@ def opt_out_deadline(law: Law, request: RequestKind, invoked: list[InvokedRight]
     if not any(r.law_id == law.id and r.right in OPT_OUT_RIGHTS for r in invoked):
         return None
     kind = clock.opt_out_day_kind or clock.day_kind
-    return Deadline(law_id=law.id, part="opt-out", due_date=due_date(letter_date, clock.opt_out_days, kind, law.jurisdiction),
+    return Deadline(law_id=law.id, part="opt-out", due_date=_due(law, letter_date, clock.opt_out_days, kind),
                     days=clock.opt_out_days, day_kind=kind, section=clock.opt_out_section or clock.section)
 
 
@@ -160,7 +159,7 @@ def deadline_for(law: Law, request: RequestKind, letter_date: dt.date) -> Deadli
         extension, extension_note = clock.extension_days, clock.extension_note
     return Deadline(
         law_id=law.id,
-        due_date=due_date(letter_date, days, kind, law.jurisdiction),
+        due_date=_due(law, letter_date, days, kind),
         days=days,
         day_kind=kind,
         extension_days=extension,
@@ -169,45 +168,53 @@ def deadline_for(law: Law, request: RequestKind, letter_date: dt.date) -> Deadli
     )
 
 
-def _service_provider_request(broker: Broker, request: RequestKind, notes: list[str]) -> RequestKind:
-    if broker.role is not BrokerRole.SERVICE_PROVIDER or request is RequestKind.ACCESS:
+def _service_provider_request(broker: Broker, request: RequestKind, notes: list[Note]) -> RequestKind:
+    if broker.role is not BrokerRole.SERVICE_PROVIDER:
         return request
-    notes.append(
-        f"{broker.name} says it holds this data only as a service provider for its customers (often police or other "
-        "agencies), so it will not act on a deletion or opt-out demand. This letter asks what it holds about you "
-        "instead; to have the data deleted, write to the agency or customer that holds it."
-    )
+    notes.append(Note(code="service-provider", facts={"broker": broker.name, "requested": request.value}))
     return RequestKind.ACCESS
 
 
-def _fcra_note(broker: Broker, request: RequestKind, catalog: Catalog) -> str | None:
+NATIONWIDE_CRA_CATEGORY = "nationwide-consumer-reporting"
+
+
+def _fcra_note(broker: Broker, request: RequestKind, catalog: Catalog) -> Note | None:
     """State privacy laws exempt FCRA-regulated data; say which FCRA rights reach it instead."""
     if request is RequestKind.ACCESS or not is_consumer_reporting_agency(broker):
         return None
     fcra = next(iter(_laws_of_kind(catalog, LawKind.FCRA, "US")), None)
     if fcra is None:
         return None
-    tools = [f"dispute inaccurate items ({fcra.rights[Right.DISPUTE].section})" if Right.DISPUTE in fcra.rights else None,
-             f"place a free security freeze ({fcra.rights[Right.FREEZE].section})" if Right.FREEZE in fcra.rights else None]
-    tools = [t for t in tools if t]
-    return (
-        f"{broker.name} is a consumer reporting agency. Data it holds for credit or background reports is governed "
-        f"by the {fcra.short_name}, which state privacy laws exempt, so it may refuse to delete that part. "
-        + (f"Under the {fcra.short_name} you can instead " + " and ".join(tools) + "." if tools else "")
-    ).strip()
+    facts = {"broker": broker.name, "law": fcra.short_name}
+    if Right.DISPUTE in fcra.rights and fcra.rights[Right.DISPUTE].section:
+        facts["dispute_section"] = fcra.rights[Right.DISPUTE].section or ""
+    # A security freeze binds only nationwide consumer reporting agencies (15 U.S.C. § 1681c-1(i), § 1681a(p)).
+    if NATIONWIDE_CRA_CATEGORY in broker.categories and Right.FREEZE in fcra.rights:
+        facts["freeze_section"] = fcra.rights[Right.FREEZE].section or fcra.citation
+    return Note(code="fcra", facts=facts)
 
 
-def _delete_act_note(profile: Profile, broker: Broker, on: dt.date, catalog: Catalog) -> str | None:
+def _delete_act_note(profile: Profile, broker: Broker, on: dt.date, catalog: Catalog) -> Note | None:
     if profile.residence_state != "CA" or not any(r.state == "CA" for r in broker.registrations):
         return None
     for law in _laws_of_kind(catalog, LawKind.DELETE_ACT, "CA"):
         if law.in_force(on):
-            return (
-                f"{broker.name} is registered as a data broker in California. Under the {law.short_name} "
-                f"({law.citation}) one request through the state's DROP platform reaches every registered broker "
-                "at once; this letter is still useful as your own dated record or if you do not use DROP."
-            )
+            return Note(code="drop", facts={"broker": broker.name, "law": law.short_name, "citation": law.citation})
     return None
+
+
+def _invoke(laws: list[Law], request: RequestKind) -> tuple[list[InvokedRight], list[Law]]:
+    invoked: list[InvokedRight] = []
+    used: list[Law] = []
+    for law in laws:
+        rights = rights_for(law, request)
+        if rights:
+            used.append(law)
+        for right in rights:
+            grant = law.rights[right]
+            invoked.append(InvokedRight(right=right, law_id=law.id, law_short_name=law.short_name,
+                                        section=grant.section or law.citation, terms=grant.terms, scope=grant.scope))
+    return invoked, used
 
 
 def decide(
@@ -218,59 +225,43 @@ def decide(
     catalog: Catalog,
     agent: Agent | None = None,
 ) -> Decision:
-    notes: list[str] = []
+    notes: list[Note] = []
     request = _service_provider_request(broker, requested, notes)
     laws, law_notes = candidate_laws(profile, broker, request, letter_date, catalog)
     notes += law_notes
+    invoked, used_laws = _invoke(laws, request)
 
-    invoked: list[InvokedRight] = []
-    used_laws: list[Law] = []
-    for law in laws:
-        rights = rights_for(law, request)
-        if not rights:
-            notes.append(f"{law.short_name} gives no right that fits a {request.value} request.")
-            continue
-        used_laws.append(law)
-        for right in rights:
-            grant = law.rights[right]
-            invoked.append(
-                InvokedRight(right=right, law_id=law.id, law_short_name=law.short_name, section=grant.section or law.citation,
-                             terms=grant.terms, scope=grant.scope)
-            )
-
+    # An agent signs only when the law lets an agent exercise every right the letter invokes; otherwise the
+    # letter is written for the person to sign, so no right the person has is dropped.
+    signer = Signer.PERSON
     refused: list[InvokedRight] = []
     if agent is not None:
-        allowed = {(law.id, right) for law in used_laws for right, grant in law.rights.items() if grant.agent_allowed}
-        refused = [r for r in invoked if (r.law_id, r.right) not in allowed]
-        invoked = [r for r in invoked if (r.law_id, r.right) in allowed]
-        used_laws = [law for law in used_laws if any(r.law_id == law.id for r in invoked)]
-        for right in refused:
-            notes.append(
-                f"{right.law_short_name} does not let an authorized agent exercise the right "
-                f"'{right.right.value}' ({right.section}); the person must send that request personally."
-            )
+        grants = {(law.id, right): grant for law in used_laws for right, grant in law.rights.items()}
+        refused = [r for r in invoked if not grants[(r.law_id, r.right)].agent_allowed]
+        if refused:
+            notes.append(Note(code="agent-not-allowed", facts={
+                "rights": "; ".join(f"{r.law_short_name} {r.section}" for r in refused)}))
+        else:
+            signer = Signer.AGENT
 
     if not used_laws:
-        if not laws:
-            notes.append(
-                "No privacy law that optout knows of gives you this right against this company where you live. "
-                "The letter asks the company to honor your request voluntarily; many brokers do for all US residents."
-            )
+        notes.append(Note(code="no-law", facts={"request": request.value}))
         used_laws = [catalog.law(NO_LAW_ID)]
 
-    delete_act = _delete_act_note(profile, broker, letter_date, catalog) if request is RequestKind.DELETE else None
-    for extra in (delete_act, _fcra_note(broker, request, catalog)):
-        if extra:
-            notes.append(extra)
+    if request is RequestKind.DELETE:
+        drop = _delete_act_note(profile, broker, letter_date, catalog)
+        if drop:
+            notes.append(drop)
+    fcra = _fcra_note(broker, request, catalog)
+    if fcra:
+        notes.append(fcra)
 
     deadlines = [d for law in used_laws if (d := deadline_for(law, request, letter_date))]
     deadlines += [d for law in used_laws if (d := opt_out_deadline(law, request, invoked, letter_date))]
     channel = choose_channel(broker, request)
     if channel is None:
-        notes.append(
-            broker.no_channel_reason
-            or f"No contact channel that accepts a {request.value} request is known for {broker.name}."
-        )
+        notes.append(Note(code="no-channel", facts={"broker": broker.name, "request": request.value,
+                                                     "reason": broker.no_channel_reason or ""}))
     return Decision(
         requested=requested,
         request=request,
@@ -278,7 +269,8 @@ def decide(
         rights=invoked,
         channel=channel,
         deadlines=deadlines,
+        clock_applies=broker.role is not BrokerRole.SERVICE_PROVIDER,
         notes=notes,
+        signer=signer,
         refused_for_agent=refused,
-        agent_refused=agent is not None and not invoked and bool(refused),
     )

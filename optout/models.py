@@ -11,7 +11,7 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
@@ -331,16 +331,75 @@ class Law(Strict):
 # People
 
 
+US_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+UK_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
+OTHER_POSTCODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
+
+
+def known_country(value):
+    from .jurisdictions import is_country
+
+    value = value.strip().upper() if isinstance(value, str) else value
+    if not isinstance(value, str) or not is_country(value):
+        raise ValueError(f"'{value}' is not an ISO two-letter country code (US, GB, DE, ...)")
+    return value
+
+
 class PostalAddress(Strict):
+    # `country` comes first: the state and postal-code rules depend on it.
+    country: str = Field(default="US", description="ISO 3166 two-letter country code (GB for the United Kingdom).")
     street: NonEmpty
     street2: str | None = None
     city: NonEmpty
-    state: StateCode
-    postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}(-\d{4})?$")]
+    state: str | None = Field(default=None, validate_default=True,
+                              description="Two-letter code of the US state, DC or territory; for other countries the region, if any.")
+    postal_code: str = Field(description="US: a 5-digit ZIP or ZIP+4; UK: a postcode; elsewhere the local postal code.")
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _known_country(cls, value):
+        return known_country(value)
+
+    @field_validator("state", mode="before")
+    @classmethod
+    def _us_state(cls, value, info: ValidationInfo):
+        from .jurisdictions import is_us_jurisdiction
+
+        value = value.strip() if isinstance(value, str) else value
+        if info.data.get("country", "US") == "US":
+            if not isinstance(value, str) or not is_us_jurisdiction(value.upper()):
+                raise ValueError("must be the two-letter code of a US state, DC or territory, such as VA")
+            return value.upper()
+        return value or None
+
+    @field_validator("postal_code", mode="before")
+    @classmethod
+    def _postal_code(cls, value, info: ValidationInfo):
+        # YAML and spreadsheets turn 02134 into the number 2134; a US ZIP is always five digits.
+        country = info.data.get("country", "US")
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value).zfill(5) if country == "US" and value < 100000 else str(value)
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        value = value.strip().upper()
+        if country == "US" and not US_ZIP.match(value):
+            raise ValueError("must be a 5-digit ZIP code, or ZIP+4 like 23220-1234")
+        if country == "GB" and not UK_POSTCODE.match(value):
+            raise ValueError("must be a UK postcode such as SW1A 1AA")
+        if not OTHER_POSTCODE.match(value):
+            raise ValueError("must be the local postal code (letters, digits, spaces and -)")
+        return value
 
     def lines(self) -> list[str]:
+        from .jurisdictions import country_name
+
         first = [self.street] + ([self.street2] if self.street2 else [])
-        return [*first, f"{self.city}, {self.state} {self.postal_code}"]
+        if self.country == "US":
+            return [*first, f"{self.city}, {self.state} {self.postal_code}"]
+        if self.country == "GB":
+            return [*first, self.city, self.postal_code, country_name(self.country)]
+        region = [self.state] if self.state else []
+        return [*first, f"{self.postal_code} {self.city}", *region, country_name(self.country)]
 
 
 class Status(StrEnum):
@@ -356,8 +415,10 @@ class Profile(Strict):
     """What a person gives optout. Only what a broker needs to find them; never an SSN."""
 
     full_name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-    residence_state: StateCode | None = Field(description="Two-letter US state code, or null outside the US.")
-    residence_country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "US"
+    # `residence_country` comes first: which residence_state is valid depends on it.
+    residence_country: str = Field(default="US", description="ISO two-letter code of the country you live in (GB for the United Kingdom).")
+    residence_state: str | None = Field(default=None, validate_default=True,
+                                        description="Two-letter code of the US state, DC or territory you live in; null outside the US.")
     emails: list[Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]] = Field(default_factory=list)
     phones: list[Annotated[str, StringConstraints(min_length=7, max_length=40)]] = Field(default_factory=list)
     addresses: list[PostalAddress] = Field(min_length=1)
@@ -375,6 +436,29 @@ class Profile(Strict):
             if NAME_FORBIDDEN.search(item):
                 raise ValueError("must be a single line of text without control characters")
         return value
+
+    @field_validator("residence_country", mode="before")
+    @classmethod
+    def _known_country(cls, value):
+        return known_country(value)
+
+    @field_validator("residence_state", mode="before")
+    @classmethod
+    def _known_residence(cls, value, info: ValidationInfo):
+        from .jurisdictions import is_us_jurisdiction
+
+        value = value.strip().upper() if isinstance(value, str) else value
+        country = info.data.get("residence_country", "US")
+        if country == "US":
+            if not isinstance(value, str) or not is_us_jurisdiction(value):
+                shown = f" ('{value}' is not one)" if value else ""
+                raise ValueError("must be the two-letter code of the US state, DC or territory you live in, such as VA"
+                                 f"{shown}; outside the US, leave it empty and set residence_country")
+            return value
+        if value:
+            raise ValueError(f"only for US residents: you set residence_country {country} "
+                             "(Delaware is residence_state DE; Germany is residence_country DE)")
+        return None
 
     @model_validator(mode="after")
     def _acp_address(self) -> "Profile":
@@ -434,6 +518,19 @@ class Deadline(BaseModel):
     section: str
 
 
+class Note(BaseModel):
+    """Something the person should know about one letter. The words live in templates/notes/<code>.txt.j2;
+    the engine only says which note applies and with what facts."""
+
+    code: str
+    facts: dict[str, str] = Field(default_factory=dict)
+
+
+class Signer(StrEnum):
+    PERSON = "person"
+    AGENT = "agent"
+
+
 class Decision(BaseModel):
     """The legal engine's choice for one person, broker, request kind and date."""
 
@@ -443,13 +540,24 @@ class Decision(BaseModel):
     rights: list[InvokedRight]
     channel: Channel | None
     deadlines: list[Deadline] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
-    refused_for_agent: list[InvokedRight] = Field(default_factory=list)
-    agent_refused: bool = False
+    clock_applies: bool = Field(default=True, description="False when the broker says it holds the data only as a service provider: the statutory clock binds the business it serves.")
+    notes: list[Note] = Field(default_factory=list)
+    signer: Signer = Signer.PERSON
+    refused_for_agent: list[InvokedRight] = Field(default_factory=list, description="Rights an agent may not exercise: why the person signs instead.")
 
     @property
     def due_date(self) -> dt.date | None:
+        if not self.clock_applies:
+            return None
         return min((d.due_date for d in self.deadlines if d.part == "request"), default=None)
+
+
+class Block(BaseModel):
+    """One piece of a letter's body. Every format lays out the same blocks in the same order."""
+
+    kind: str = Field(description="paragraph | detail (a labelled line of the person's details) | closing | signature | enclosure")
+    text: str
+    label: str | None = None
 
 
 class Letter(BaseModel):
@@ -461,13 +569,23 @@ class Letter(BaseModel):
     broker_id: str
     broker_name: str
     decision: Decision
-    subject: str
-    paragraphs: list[str] = Field(description="The letter's wording, rendered once; every format uses these.")
+    signer: Signer
+    title: str = Field(description="What the letter asks, under which law: the subject line without the reference.")
+    subject: str = Field(description="The title and the reference, for the email subject and the printed subject line.")
+    blocks: list[Block] = Field(description="The letter's wording, rendered once from templates/letter/; every format uses these.")
+    notes: list[str] = Field(default_factory=list, description="What the person should know, in words (templates/notes/).")
     recipient_lines: list[str]
     sender_lines: list[str]
     sender_email: str | None = None
     recipient_email: str | None = None
     webform_url: str | None = None
+    agent: Agent | None = Field(default=None, description="The authorized agent who signs, enclosing the person's authorization.")
+    person_name: str = Field(description="The person the request is for (who signs the authorization in an agent's letter).")
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The body as plain paragraphs (details as 'Label: value'), for text formats and tests."""
+        return [f"{b.label}: {b.text}" if b.label else b.text for b in self.blocks]
 
 
 # ---------------------------------------------------------------------------

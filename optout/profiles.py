@@ -27,6 +27,9 @@ FIELD_HINTS = {
 
 
 def friendly_message(item: dict) -> str:
+    if item["type"] == "value_error":
+        # Our own validators already speak plainly; drop pydantic's "Value error, " prefix.
+        return str(item["ctx"]["error"]) if "ctx" in item and "error" in item["ctx"] else item["msg"]
     names = [part for part in item["loc"] if isinstance(part, str)]
     if item["type"] not in ("missing", "extra_forbidden") and names and names[-1] in FIELD_HINTS:
         return FIELD_HINTS[names[-1]]
