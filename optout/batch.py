@@ -24,51 +24,21 @@ from .clients import Client, Intake, RowError
 from .letters import compose
 from .models import Agent, Broker, Letter, RequestKind
 from .fsutil import atomic_write
-from .output import DIR_MODE, FILE_MODE, ensure_private_dir, file_stem
-from .query import BrokerFilter, filter_brokers
-from .render import RENDERERS, txt
+from .output import DIR_MODE, FILE_MODE, ensure_private_dir, file_stem, notes_file
+from .query import select_brokers  # noqa: F401  (re-exported: batch callers name brokers with it)
+from .render import RENDERERS, eml, txt
+from .templating import render_note
 
 CHUNK_LETTERS = 48  # letters per WeasyPrint document: enough to amortise its fixed cost, small enough for memory
 JOURNAL = ".optout-batch-journal.jsonl"
-MANIFEST_COLUMNS = ["reference", "client_id", "broker_id", "broker_name", "request", "legal_basis", "channel_kind",
-                    "channel_value", "due_date", "file", "sha256"]
+MANIFEST_COLUMNS = ["reference", "client_id", "broker_id", "broker_name", "request", "legal_basis", "signer", "signer_reason",
+                    "channel_kind", "channel_value", "due_date", "file", "sha256"]
 ERROR_COLUMNS = ["row", "client_id", "column", "reason"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ---------------------------------------------------------------------------
 # Choosing brokers
-
-
-SELECTOR_KEYS = {"sold-to": "sold_to", "collects": "collects", "category": "categories", "registered": "registered"}
-
-
-def select_brokers(spec: str, catalog: Catalog) -> list[Broker]:
-    """`a,b` is the union of the parts; `x+y` inside a part narrows (both must hold).
-
-    Parts: a broker id, `all`, `sold-to:RECIPIENT`, `collects:DATA`, `category:NAME`, `registered:STATE`.
-    """
-    chosen: dict[str, Broker] = {}
-    for part in [p.strip() for p in spec.split(",") if p.strip()]:
-        criteria: dict[str, list[str]] = {}
-        ids: list[str] = []
-        for term in part.split("+"):
-            term = term.strip()
-            if term == "all":
-                continue
-            if ":" in term:
-                key, _, value = term.partition(":")
-                if key not in SELECTOR_KEYS:
-                    raise ValueError(f"--brokers: unknown selector '{key}:'; use {', '.join(k + ':' for k in SELECTOR_KEYS)}, a broker id or all")
-                criteria.setdefault(SELECTOR_KEYS[key], []).append(value)
-            else:
-                catalog.broker(term)  # raises a clear error for an unknown id
-                ids.append(term)
-        for broker in filter_brokers(catalog.brokers, BrokerFilter(ids=ids, **criteria)):
-            chosen[broker.id] = broker
-    if not chosen:
-        raise ValueError(f"--brokers '{spec}' selects no broker")
-    return [chosen[key] for key in sorted(chosen)]
 
 
 # ---------------------------------------------------------------------------
@@ -140,6 +110,8 @@ def plan_chunks(clients: list[Client], broker_ids: list[str], size: int = CHUNK_
 
 @dataclass
 class Refusal:
+    """A letter the agent may not sign: it is written for the client to sign instead, and this says why."""
+
     client_id: str
     broker_id: str
     reason: str
@@ -152,6 +124,8 @@ class PacketEntry:
     channel_kind: str | None
     channel_value: str | None
     due_date: dt.date | None
+    signer: str = "person"
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -182,14 +156,19 @@ def _mailing_key(letter: Letter) -> tuple:
     return (MAILING_ORDER[channel.kind.value if channel else None], letter.broker_name.casefold(), letter.broker_id)
 
 
+def _signer_reason(letter: Letter) -> str:
+    refused = letter.decision.refused_for_agent
+    if not refused:
+        return ""
+    return "no authorized agent allowed (" + "; ".join(f"{r.law_short_name} {r.section}" for r in refused) + "); the client signs"
+
+
 def _compose_client(client: Client, brokers: list[Broker], settings: BatchSettings, catalog: Catalog) -> tuple[list[Letter], list[Refusal]]:
     letters, refusals = [], []
     for broker in brokers:
         letter = compose(client.profile, broker, settings.request, settings.letter_date, catalog, agent=settings.agent)
-        if letter.decision.agent_refused:
-            refused = "; ".join(f"{r.law_short_name} {r.section}" for r in letter.decision.refused_for_agent)
-            refusals.append(Refusal(client.client_id, broker.id, f"no authorized agent allowed ({refused}); the client must send it"))
-            continue
+        if settings.agent is not None and letter.agent is None:
+            refusals.append(Refusal(client.client_id, broker.id, _signer_reason(letter)))
         letters.append(letter)
     return sorted(letters, key=_mailing_key), refusals
 
@@ -201,6 +180,7 @@ def _manifest_row(client_id: str, letter: Letter | None, relative: str, data: by
         row |= {
             "reference": letter.reference, "broker_id": letter.broker_id, "broker_name": letter.broker_name,
             "legal_basis": ";".join(letter.decision.laws),
+            "signer": letter.signer.value, "signer_reason": _signer_reason(letter),
             "channel_kind": channel.kind.value if channel else "", "channel_value": channel.value if channel else "",
             "due_date": letter.decision.due_date.isoformat() if letter.decision.due_date else "",
         }
@@ -222,26 +202,39 @@ def render_chunk(chunk: Chunk, settings: BatchSettings, out_dir: Path, catalog: 
         refusals += refused
         letter_total += len(letters)
         folder = out_dir / client.client_id
+        language = client.profile.language
         for letter in letters:
             stem = file_stem(letter)
-            outputs = [(f"{stem}.{fmt}", RENDERERS[fmt](letter)) for fmt in text_formats]
+            # An agent's email draft carries the authorization PDF, which is rendered with the chunk's PDFs below.
+            outputs = [(f"{stem}.{fmt}", RENDERERS[fmt](letter)) for fmt in text_formats if not (fmt == "eml" and letter.agent)]
             if letter.webform_url and "txt" in settings.formats:
                 outputs.append((f"{stem}-webform.txt", txt.render_webform(letter)))
+            if (notes := notes_file(letter)) is not None:
+                outputs.append((notes.name, notes.data))
             for name, data in outputs:
                 pending.append((folder / name, data, _manifest_row(client.client_id, letter, f"{client.client_id}/{name}", data, settings)))
-        packet = ClientPacket(client.client_id, client.profile.full_name, client.profile.language, settings.request.value,
+        packet = ClientPacket(client.client_id, client.profile.full_name, language, settings.request.value,
                               settings.letter_date, settings.agent)
         for letter in letters:
             channel = letter.decision.channel
             packet.entries.append(PacketEntry(letter.reference, letter.broker_name, channel.kind.value if channel else None,
-                                              channel.value if channel else None, letter.decision.due_date))
+                                              channel.value if channel else None, letter.decision.due_date, letter.signer.value,
+                                              [render_note(n, language) for n in letter.decision.notes]))
         packets.append((packet, letters))
 
-    if "pdf" in settings.formats:
+    agent_letters = {letter.reference: letter for _, letters in packets for letter in letters if letter.agent is not None}
+    if "pdf" in settings.formats or agent_letters:
         from .render.packet import render_packets  # WeasyPrint is imported only when PDFs are wanted
 
-        for client_id, name, letter, data in render_packets(packets, settings.letter_date):
+        for client_id, name, letter, kind, data in render_packets(packets, settings.letter_date):
+            if kind != "authorization" and "pdf" not in settings.formats:
+                continue
             pending.append((out_dir / client_id / name, data, _manifest_row(client_id, letter, f"{client_id}/{name}", data, settings)))
+            if kind == "authorization" and "eml" in settings.formats and letter is not None:
+                eml_name = f"{file_stem(letter)}.eml"
+                eml_data = eml.render(letter, [(name, data)])
+                pending.append((out_dir / client_id / eml_name, eml_data,
+                                _manifest_row(client_id, letter, f"{client_id}/{eml_name}", eml_data, settings)))
 
     for folder in {path.parent for path, _, _ in pending}:
         ensure_private_dir(folder)

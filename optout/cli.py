@@ -21,8 +21,9 @@ from .letters import compose
 from .models import RequestKind
 from .output import write_letter
 from .profiles import EXAMPLE_PROFILE, load_agent, load_profile
-from .query import BrokerFilter, broker_summary, decision_summary, filter_brokers, law_status, law_summary, laws_for
+from .query import BrokerFilter, broker_summary, decision_summary, filter_brokers, law_status, law_summary, laws_for, select_brokers
 from .render import FORMATS, parse_formats
+from .templating import day_phrase, render_text
 
 app = typer.Typer(
     help="Write letters that make data brokers delete, stop selling, or show your personal data. "
@@ -71,6 +72,8 @@ def parse_date(value: Optional[str]) -> dt.date:
 
 ProfileOption = Annotated[Path, typer.Option("--profile", "-p", help="Your profile (YAML). `optout profile example` prints one.")]
 BrokerOption = Annotated[str, typer.Option("--broker", "-b", help="Broker id, as shown by `optout brokers list`.")]
+BrokersOption = Annotated[list[str], typer.Option("--broker", "-b", help="Broker id or selector (sold-to:federal-government, category:people-search, ...). "
+                                                   "Repeat, or separate with commas, for several brokers.")]
 RequestOption = Annotated[RequestKind, typer.Option("--request", "-r", help="What to ask for.", case_sensitive=False)]
 DateOption = Annotated[Optional[str], typer.Option("--date", help="Letter date, YYYY-MM-DD (default: today).")]
 
@@ -79,7 +82,7 @@ DateOption = Annotated[Optional[str], typer.Option("--date", help="Letter date, 
 @friendly_errors
 def letter(
     profile: ProfileOption,
-    broker: BrokerOption,
+    broker: BrokersOption,
     request: RequestOption = RequestKind.DELETE,
     format: Annotated[str, typer.Option("--format", "-f", help=f"Comma-separated: {', '.join(FORMATS)}.")] = "pdf,eml,txt",
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the files (created, private).")] = Path("optout-letters"),
@@ -87,42 +90,31 @@ def letter(
     agent: Annotated[Optional[Path], typer.Option("--agent", help="Authorized agent file (YAML), to write on someone's behalf.")] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Write one letter to one broker, in the formats you choose."""
+    """Write a letter to each broker named, in the formats you choose."""
     formats = parse_formats(format)
     person = load_profile(profile)
     agent_record = load_agent(agent) if agent else None
     letter_date = parse_date(date)
     catalog = default_catalog()
-    composed = compose(person, catalog.broker(broker), request, letter_date, catalog, agent=agent_record)
-    if composed.decision.agent_refused:
-        raise fail("no law that applies lets an authorized agent make this request; the person must send it themselves")
-    authorization = (person.full_name, agent_record) if agent_record else None
-    paths = write_letter(composed, formats, out, authorization)
+    brokers = select_brokers(",".join(broker), catalog)
+    written = []
+    for record in brokers:
+        composed = compose(person, record, request, letter_date, catalog, agent=agent_record)
+        written.append((composed, write_letter(composed, formats, out)))
     if json_output:
-        print_json({"reference": composed.reference, "files": [str(p) for p in paths], **decision_summary(composed.decision)})
+        print_json([{"reference": c.reference, "broker_id": c.broker_id, "files": [str(p) for p in paths],
+                     **decision_summary(c.decision)} for c, paths in written])
         return
-    typer.echo(f"Wrote {len(paths)} file(s) for {composed.broker_name} (reference {composed.reference}):")
-    for path in paths:
-        typer.echo(f"  {path}")
-    _print_next_steps(composed.decision)
+    for composed, paths in written:
+        typer.echo(f"Wrote {len(paths)} file(s) for {composed.broker_name} (reference {composed.reference}):")
+        for path in paths:
+            typer.echo(f"  {path}")
+        _print_next_steps(composed)
 
 
-def _print_next_steps(decision) -> None:
-    channel = decision.channel
-    if channel is None:
-        typer.echo("No way to contact this broker is known; see the notes below.")
-    elif channel.kind.value == "email":
-        typer.echo(f"Send it: open the .eml file in your mail program and send it to {channel.value}.")
-    elif channel.kind.value == "webform":
-        typer.echo(f"Send it: paste the text of the -webform.txt file into the form at {channel.value}.")
-    elif channel.kind.value == "postal":
-        typer.echo("Send it: print the PDF, sign it, and mail it (certified mail gives you proof of the date).")
-    else:
-        typer.echo(f"Send it: {channel.kind.value} {channel.value}.")
-    if decision.due_date:
-        typer.echo(f"Response due by {decision.due_date.isoformat()} if it arrives on the letter date.")
-    for note in decision.notes:
-        typer.echo(f"Note: {note}")
+def _print_next_steps(composed) -> None:
+    decision = composed.decision
+    typer.echo(render_text("cli/next-steps.txt.j2", channel=decision.channel, due_date=decision.due_date, notes=composed.notes))
 
 
 @app.command()
@@ -152,8 +144,10 @@ def explain(
     typer.echo(f"Channel: {channel['kind']} {channel['value']}" if channel else "Channel: none known")
     for deadline in decision.deadlines:
         label = "Due" if deadline.part == "request" else "Opt-outs due"
-        typer.echo(f"{label}: {deadline.due_date.isoformat()} ({deadline.days} {deadline.day_kind.value} days, {deadline.section})")
-    for note in decision.notes:
+        if not decision.clock_applies:
+            label += " (binds the business it serves, not this service provider)"
+        typer.echo(f"{label}: {deadline.due_date.isoformat()} ({day_phrase(deadline.days, deadline.day_kind)}, {deadline.section})")
+    for note in summary["notes"]:
         typer.echo(f"Note: {note}")
 
 
@@ -239,7 +233,14 @@ def laws_show(
             typer.echo(f"  {right}: {grant['section']} ({agent})")
         if summary["response"]:
             r = summary["response"]
-            typer.echo(f"  Response: {r['days']} {r['day_kind']} days" + (f", extension {r['extension_days']}" if r["extension_days"] else ""))
+            extension = f", extendable by {day_phrase(r['extension_days'], 'month' if r['day_kind'] == 'month' else 'calendar')}" if r["extension_days"] else ""
+            typer.echo(f"  Response: {day_phrase(r['days'], r['day_kind'])}{extension}")
+            if r["opt_out_days"]:
+                typer.echo(f"  Opt-outs: {day_phrase(r['opt_out_days'], r['opt_out_day_kind'] or r['day_kind'])}")
+        appeal = summary["appeal"]
+        if appeal.get("available"):
+            days = f": decided within {day_phrase(appeal['days'], appeal.get('day_kind') or 'calendar')}" if appeal.get("days") else ""
+            typer.echo(f"  Appeal: yes{days}")
         if summary["notes"]:
             typer.echo(f"  Notes: {summary['notes']}")
 
@@ -275,7 +276,7 @@ def batch(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Letters for many clients to many brokers: a folder per client with a print-ready packet, plus an audit manifest."""
-    from .batch import BatchSettings, run_batch, select_brokers, total_letters
+    from .batch import BatchSettings, run_batch, total_letters
     from .clients import read_clients, template_csv
     from .progress import batch_progress
 

@@ -12,11 +12,13 @@ import json
 import re
 
 from .catalog import Catalog
-from .legal import decide, postal_channel
-from .models import Agent, Broker, ChannelKind, Decision, Letter, Profile, RequestKind
-from .templating import text_environment
+from .jurisdictions import country_name, us_state_name
+from .legal import NO_LAW_ID, decide, postal_channel
+from .models import Agent, Block, Broker, BrokerRole, ChannelKind, Decision, Law, Letter, Profile, Regulation, RequestKind, Right, Signer
+from .templating import UNSHIELD, render_note, text_environment
 
-_PARAGRAPH_BREAK = re.compile(r"[ \t]*¶[ \t]*$", re.MULTILINE)
+_BLOCK_END = re.compile(r"[ \t]*¶[ \t]*$", re.MULTILINE)
+_BLOCK_KIND = re.compile(r"^⟦(\w+)(?: ([^⟧]*))?⟧\s*")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -31,10 +33,20 @@ def reference_for(profile: Profile, broker_id: str, request: RequestKind, letter
     return f"OPT-{letter_date:%Y%m%d}-{digest}"
 
 
-def split_paragraphs(text: str) -> list[str]:
-    # Template line breaks are for readability only; a ¶ at the end of a line ends a paragraph
-    # (at the end, because Jinja's trim_blocks can pull it onto the line before).
-    return [p for p in (_WHITESPACE.sub(" ", chunk).strip() for chunk in _PARAGRAPH_BREAK.split(text)) if p]
+def split_blocks(text: str) -> list[Block]:
+    """Template text -> blocks. Line breaks inside a block are for readability only; a ¶ at the end of a
+    line ends a block (at the end, because Jinja's trim_blocks can pull it onto the line before)."""
+    blocks = []
+    for chunk in _BLOCK_END.split(text):
+        chunk = _WHITESPACE.sub(" ", chunk).strip()
+        if not chunk:
+            continue
+        kind, label = "paragraph", None
+        if found := _BLOCK_KIND.match(chunk):
+            kind, label = found.group(1), found.group(2)
+            chunk = chunk[found.end():]
+        blocks.append(Block(kind=kind, label=label.translate(UNSHIELD) if label else None, text=chunk.translate(UNSHIELD)))
+    return blocks
 
 
 def recipient_lines(broker: Broker, decision: Decision) -> list[str]:
@@ -50,24 +62,67 @@ def recipient_lines(broker: Broker, decision: Decision) -> list[str]:
 
 def sender_lines(profile: Profile, agent: Agent | None) -> list[str]:
     if agent is not None:
-        return [agent.organization, f"for {profile.full_name}", *agent.address.lines()]
+        return [agent.organization, *agent.address.lines()]
     return [profile.full_name, *profile.mailing_address.lines()]
+
+
+REGULATION_NAMES = {
+    Regulation.GLBA: "Gramm-Leach-Bliley Act",
+    Regulation.FCRA: "Fair Credit Reporting Act",
+    Regulation.HIPAA: "Health Insurance Portability and Accountability Act",
+    Regulation.DPPA: "Driver's Privacy Protection Act",
+}
+
+
+def residence_name(profile: Profile) -> str:
+    if profile.residence_country == "US" and profile.residence_state:
+        return us_state_name(profile.residence_state)
+    return country_name(profile.residence_country)
+
+
+def template_name(broker: Broker, decision: Decision) -> str:
+    """One template per request kind; a variant file for special recipients."""
+    variant = "-service-provider" if broker.role is BrokerRole.SERVICE_PROVIDER else ""
+    return f"letter/en/{decision.request.value}{variant}.txt.j2"
+
+
+def _opt_out_sections(laws: list[Law], request: RequestKind) -> list[str]:
+    if request is not RequestKind.OPT_OUT:
+        return []
+    return [law.verification.opt_out_section or law.citation for law in laws
+            if law.verification and law.verification.opt_out_verification is False]
+
+
+def _identification(laws: list[Law]) -> dict | None:
+    for law in laws:
+        if law.verification and law.verification.identification:
+            return {"law": f"The {law.short_name}", "rule": law.verification.identification,
+                    "section": law.verification.identification_section or law.citation}
+    return None
 
 
 def letter_context(profile: Profile, broker: Broker, decision: Decision, letter_date: dt.date, reference: str, catalog: Catalog, agent: Agent | None) -> dict:
     laws = [catalog.law(law_id) for law_id in decision.laws]
+    sale = next((r for r in decision.rights if r.right is Right.OPT_OUT_SALE), None)
     return {
         "profile": profile,
         "broker": broker,
         "decision": decision,
         "request": decision.request.value,
         "laws": laws,
+        "voluntary": decision.laws == [NO_LAW_ID],
+        "residence": residence_name(profile),
         "rights_by_law": {law.id: [r for r in decision.rights if r.law_id == law.id] for law in laws},
         "deadlines": {d.law_id: d for d in decision.deadlines if d.part == "request"},
         "opt_out_deadlines": {d.law_id: d for d in decision.deadlines if d.part == "opt-out"},
+        "sale_terms": sale.terms if sale else None,
+        "exemptions": [REGULATION_NAMES[r] for r in broker.regulated_by if r in REGULATION_NAMES],
+        "exemption_action": {"delete": "delete", "opt-out": "stop selling", "access": "disclose"}[decision.request.value],
+        "opt_out_unverified": _opt_out_sections(laws, decision.request),
+        "identification": _identification(laws),
         "date": letter_date,
         "reference": reference,
-        "agent": agent,
+        "agent": agent if decision.signer is Signer.AGENT else None,
         "show_real_address": profile.acp_substitute_address is None,
     }
 
@@ -84,8 +139,9 @@ def compose(
     reference = reference_for(profile, broker.id, request, letter_date)
     context = letter_context(profile, broker, decision, letter_date, reference, catalog, agent)
     env = text_environment()
-    body = env.get_template("letter/body.txt.j2").render(context)
-    subject = _WHITESPACE.sub(" ", env.get_template("letter/subject.txt.j2").render(context)).strip()
+    body = env.get_template(template_name(broker, decision)).render(context)
+    title = _WHITESPACE.sub(" ", env.get_template("letter/en/subject.txt.j2").render(context)).strip().translate(UNSHIELD)
+    signed_by_agent = decision.signer is Signer.AGENT
     return Letter(
         reference=reference,
         date=letter_date,
@@ -93,11 +149,16 @@ def compose(
         broker_id=broker.id,
         broker_name=broker.name,
         decision=decision,
-        subject=subject,
-        paragraphs=split_paragraphs(body),
+        signer=decision.signer,
+        title=title,
+        subject=f"{title} ({reference})",
+        blocks=split_blocks(body),
+        notes=[render_note(note, "en") for note in decision.notes],
         recipient_lines=recipient_lines(broker, decision),
-        sender_lines=sender_lines(profile, agent),
-        sender_email=(agent.email if agent else None) or (profile.emails[0] if profile.emails else None),
+        sender_lines=sender_lines(profile, agent if signed_by_agent else None),
+        sender_email=(agent.email if signed_by_agent and agent else None) or (profile.emails[0] if profile.emails else None),
         recipient_email=decision.channel.value if decision.channel and decision.channel.kind is ChannelKind.EMAIL else None,
         webform_url=decision.channel.value if decision.channel and decision.channel.kind is ChannelKind.WEBFORM else None,
+        agent=agent if signed_by_agent else None,
+        person_name=profile.full_name,
     )

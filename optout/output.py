@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .fsutil import atomic_write
-from .models import Agent, Letter
-from .render import RENDERERS, txt
+from .models import Letter
+from .render import RENDERERS, eml, txt
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -31,16 +31,35 @@ def file_stem(letter: Letter) -> str:
     return f"{letter.broker_id}-{letter.request.value}-{letter.reference}"
 
 
-def render_files(letter: Letter, formats: list[str], authorization: tuple[str, Agent] | None = None) -> list[RenderedFile]:
-    """All files of one letter; `authorization` (person's name, agent) adds the form the person signs."""
+def authorization_name(letter: Letter) -> str:
+    return f"{file_stem(letter)}-authorization.pdf"
+
+
+def notes_file(letter: Letter) -> RenderedFile | None:
+    """What the person should know about this letter, beside it (DROP, FCRA, service providers, no channel)."""
+    if not letter.notes:
+        return None
+    return RenderedFile(f"{file_stem(letter)}-notes.txt", txt.render_notes(letter))
+
+
+def render_files(letter: Letter, formats: list[str]) -> list[RenderedFile]:
+    """All files of one letter; an agent's letter adds the authorization form the person signs, also attached
+    to the email draft."""
     stem = file_stem(letter)
-    files = [RenderedFile(f"{stem}.{fmt}", RENDERERS[fmt](letter)) for fmt in formats]
-    if letter.webform_url and "txt" in formats:
-        files.append(RenderedFile(f"{stem}-webform.txt", txt.render_webform(letter)))
-    if authorization is not None:
+    authorization: list[tuple[str, bytes]] = []
+    if letter.agent is not None:
         from .render.pdf import render_authorization
 
-        files.append(RenderedFile(f"{stem}-authorization.pdf", render_authorization(letter, *authorization)))
+        authorization = [(authorization_name(letter), render_authorization(letter))]
+    files = []
+    for fmt in formats:
+        data = eml.render(letter, authorization) if fmt == "eml" else RENDERERS[fmt](letter)
+        files.append(RenderedFile(f"{stem}.{fmt}", data))
+    if letter.webform_url and "txt" in formats:
+        files.append(RenderedFile(f"{stem}-webform.txt", txt.render_webform(letter)))
+    files += [RenderedFile(name, data) for name, data in authorization]
+    if (notes := notes_file(letter)) is not None:
+        files.append(notes)
     return files
 
 
@@ -54,5 +73,5 @@ def write_files(files: list[RenderedFile], out_dir: Path) -> list[Path]:
     return paths
 
 
-def write_letter(letter: Letter, formats: list[str], out_dir: Path, authorization: tuple[str, Agent] | None = None) -> list[Path]:
-    return write_files(render_files(letter, formats, authorization), out_dir)
+def write_letter(letter: Letter, formats: list[str], out_dir: Path) -> list[Path]:
+    return write_files(render_files(letter, formats), out_dir)

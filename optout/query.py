@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .catalog import UnknownRecord
+from .catalog import Catalog, UnknownRecord
+from .templating import render_note
 from .models import Broker, DataCollected, Decision, Law, LawKind, Recipient
 
 
@@ -56,6 +57,37 @@ def filter_brokers(brokers: dict[str, Broker], criteria: BrokerFilter) -> list[B
     return [b for _, b in sorted(brokers.items()) if criteria.matches(b)]
 
 
+SELECTOR_KEYS = {"sold-to": "sold_to", "collects": "collects", "category": "categories", "registered": "registered"}
+
+
+def select_brokers(spec: str, catalog: Catalog) -> list[Broker]:
+    """`a,b` is the union of the parts; `x+y` inside a part narrows (both must hold).
+
+    Parts: a broker id, `all`, `sold-to:RECIPIENT`, `collects:DATA`, `category:NAME`, `registered:STATE`.
+    """
+    chosen: dict[str, Broker] = {}
+    for part in [p.strip() for p in spec.split(",") if p.strip()]:
+        criteria: dict[str, list[str]] = {}
+        ids: list[str] = []
+        for term in part.split("+"):
+            term = term.strip()
+            if term == "all":
+                continue
+            if ":" in term:
+                key, _, value = term.partition(":")
+                if key not in SELECTOR_KEYS:
+                    raise ValueError(f"brokers: unknown selector '{key}:'; use {', '.join(k + ':' for k in SELECTOR_KEYS)}, a broker id or all")
+                criteria.setdefault(SELECTOR_KEYS[key], []).append(value)
+            else:
+                catalog.broker(term)  # raises a clear error for an unknown id
+                ids.append(term)
+        for broker in filter_brokers(catalog.brokers, BrokerFilter(ids=ids, **criteria)):
+            chosen[broker.id] = broker
+    if not chosen:
+        raise ValueError(f"brokers '{spec}' select no broker")
+    return [chosen[key] for key in sorted(chosen)]
+
+
 def broker_summary(broker: Broker) -> dict:
     return {
         "id": broker.id,
@@ -98,7 +130,7 @@ def law_summary(law: Law, on: dt.date) -> dict:
         "status": law_status(law, on),
         "who": law.who,
         "rights": {
-            right.value: {"section": g.section, "scope": g.scope, "deletion_scope": g.deletion_scope.value if g.deletion_scope else None, "agent_allowed": g.agent_allowed}
+            right.value: {"section": g.section or law.citation, "terms": g.terms, "scope": g.scope, "deletion_scope": g.deletion_scope.value if g.deletion_scope else None, "agent_allowed": g.agent_allowed}
             for right, g in law.rights.items()
         },
         "response": law.response.model_dump(mode="json") if law.response else None,
@@ -133,7 +165,9 @@ def decision_summary(decision: Decision) -> dict:
         "channel": {"kind": decision.channel.kind.value, "value": decision.channel.value} if decision.channel else None,
         "due_date": decision.due_date.isoformat() if decision.due_date else None,
         "deadlines": [d.model_dump(mode="json") for d in decision.deadlines],
-        "agent_refused": decision.agent_refused,
+        "clock_applies": decision.clock_applies,
+        "signer": decision.signer.value,
         "refused_for_agent": [r.model_dump(mode="json") for r in decision.refused_for_agent],
-        "notes": decision.notes,
+        "notes": [render_note(note) for note in decision.notes],
+        "note_codes": [note.code for note in decision.notes],
     }

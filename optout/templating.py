@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .models import DayKind
+from .models import DayKind, Note
 from .paths import templates_dir
 
 
-def _day_phrase(days: int, kind: DayKind | str) -> str:
+def day_phrase(days: int, kind: DayKind | str) -> str:
     kind = DayKind(kind)
     if kind is DayKind.MONTH:
         return "one month" if days == 1 else f"{days} months"
@@ -20,14 +21,28 @@ def _day_phrase(days: int, kind: DayKind | str) -> str:
 SPANISH_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"]
 
 
-def _long_date(value, language: str = "en") -> str:
+def long_date(value, language: str = "en") -> str:
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
     if language == "es":
         return f"{value.day} de {SPANISH_MONTHS[value.month - 1]} de {value.year}"
     return f"{value:%B} {value.day}, {value.year}"
 
 
-def _base(autoescape) -> Environment:
+# Text templates mark structure with ¶ (end of a block) and ⟦kind⟧ (a block's kind). A value that contains
+# either character must not be read as structure, so every value is shielded on output and restored after
+# the blocks are split (see letters.split_blocks). Control characters cannot come from validated input.
+SHIELD = str.maketrans({"¶": "\x1e", "⟦": "\x1f"})
+UNSHIELD = str.maketrans({"\x1e": "¶", "\x1f": "⟦"})
+
+
+def _shield(value) -> str:
+    return ("" if value is None else str(value)).translate(SHIELD)
+
+
+def _base(autoescape, finalize=None) -> Environment:
     env = Environment(
+        finalize=finalize,
         loader=FileSystemLoader(str(templates_dir())),
         autoescape=autoescape,
         undefined=StrictUndefined,
@@ -35,16 +50,28 @@ def _base(autoescape) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["day_phrase"] = _day_phrase
-    env.filters["long_date"] = _long_date
+    env.filters["day_phrase"] = day_phrase
+    env.filters["long_date"] = long_date
     return env
 
 
 @functools.lru_cache(maxsize=1)
 def text_environment() -> Environment:
-    return _base(autoescape=False)
+    return _base(autoescape=False, finalize=_shield)
 
 
 @functools.lru_cache(maxsize=1)
 def html_environment() -> Environment:
     return _base(autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=True, default=True))
+
+
+def render_note(note: Note, language: str = "en") -> str:
+    """A note's words, from templates/notes/<language>/<code>.txt.j2."""
+    text = text_environment().get_template(f"notes/{language}/{note.code}.txt.j2").render(**note.facts)
+    return " ".join(text.split()).translate(UNSHIELD)
+
+
+def render_text(name: str, **context) -> str:
+    """A message for the terminal, from templates/<name>; blank lines in the template are dropped."""
+    text = text_environment().get_template(name).render(**context).translate(UNSHIELD)
+    return "\n".join(line for line in text.splitlines() if line.strip())

@@ -17,7 +17,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from ..models import Agent, Letter
-from ..output import file_stem
+from ..output import authorization_name, file_stem
 from ..paths import templates_dir
 from ..templating import html_environment
 from .pdf import PackagedFilesOnly, pin_timestamps
@@ -48,8 +48,8 @@ def sections_for(packets) -> list[Section]:
         sections.append(Section("cover", f"s{len(sections)}", packet.client_id, packet=packet))
         for letter in letters:
             sections.append(Section("letter", f"s{len(sections)}", packet.client_id, letter=letter))
-            if packet.agent is not None:
-                sections.append(Section("authorization", f"s{len(sections)}", packet.client_id, packet=packet, letter=letter, agent=packet.agent))
+            if letter.agent is not None:
+                sections.append(Section("authorization", f"s{len(sections)}", packet.client_id, packet=packet, letter=letter, agent=letter.agent))
     return sections
 
 
@@ -64,8 +64,8 @@ def _pdf_bytes(reader: PdfReader, pages: list[int]) -> bytes:
     return buffer.getvalue()
 
 
-def render_packets(packets, letter_date: dt.date) -> Iterator[tuple[str, str, Letter | None, bytes]]:
-    """Yield (client_id, file name, letter or None for the packet, PDF bytes)."""
+def render_packets(packets, letter_date: dt.date) -> Iterator[tuple[str, str, Letter | None, str, bytes]]:
+    """Yield (client_id, file name, letter or None for the packet, kind, PDF bytes); kind is letter, authorization or packet."""
     sections = sections_for(packets)
     if not sections:
         return
@@ -87,6 +87,8 @@ def render_packets(packets, letter_date: dt.date) -> Iterator[tuple[str, str, Le
         pages = pages_of[section.anchor]
         by_client.setdefault(section.client_id, []).extend(pages)
         if section.kind == "letter":
-            yield section.client_id, f"{file_stem(section.letter)}.pdf", section.letter, _pdf_bytes(reader, pages)
+            yield section.client_id, f"{file_stem(section.letter)}.pdf", section.letter, "letter", _pdf_bytes(reader, pages)
+        elif section.kind == "authorization":
+            yield section.client_id, authorization_name(section.letter), section.letter, "authorization", _pdf_bytes(reader, pages)
     for client_id, pages in by_client.items():
-        yield client_id, PACKET_NAME, None, _pdf_bytes(reader, pages)
+        yield client_id, PACKET_NAME, None, "packet", _pdf_bytes(reader, pages)

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlparse
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from ..models import Agent, Letter
+from ..models import Letter
 from ..paths import templates_dir
 from ..templating import html_environment
 from . import html
@@ -53,9 +53,8 @@ def render(letter: Letter) -> bytes:
     return render_html(html.render_string(letter))
 
 
-def render_authorization(letter: Letter, full_name: str, agent: Agent) -> bytes:
-    """The form the person signs so an agent may send `letter` for them."""
+def render_authorization(letter: Letter) -> bytes:
+    """The form the person signs so the agent who signs `letter` may send it for them."""
     pin_timestamps(letter.date)
-    document = html_environment().get_template("letter/authorization.html.j2").render(
-        letter=letter, agent=agent, packet={"full_name": full_name})
+    document = html_environment().get_template("letter/authorization.html.j2").render(letter=letter)
     return render_html(document)
