@@ -71,7 +71,7 @@ def test_good_rows_are_processed_and_every_bad_row_is_reported(cli, tmp_path):
     assert "line 5: postal_code" in result.output
     manifest = read_manifest(out)
     assert {row["client_id"] for row in manifest} == {"C-0000", "C-0001", "C-0002"}
-    assert len([r for r in manifest if r["file"].endswith(".txt") and "webform" not in r["file"]]) == 9
+    assert len([r for r in manifest if r["file"].endswith(".txt") and not r["file"].endswith(("-webform.txt", "-notes.txt"))]) == 9
 
 
 @pytest.mark.parametrize(
@@ -137,22 +137,46 @@ def test_same_inputs_give_byte_identical_batches_whatever_the_jobs(cli, tmp_path
     assert snapshots[0] == snapshots[1]
 
 
-def test_agent_letters_where_allowed_and_refusals_reported(cli, tmp_path):
+def test_agent_batch_gives_every_client_a_packet_and_says_who_signs(cli, tmp_path):
     agent = tmp_path / "agent.yaml"
     agent.write_text(yaml.safe_dump({"organization": "Example Legal Clinic", "contact_name": "Sam Lee", "email": "clinic@example.org",
                                      "address": {"street": "1 Court St", "city": "Oakland", "state": "CA", "postal_code": "94612"}}))
     out = tmp_path / "out"
-    rows = client_rows(2)  # C-0000 lives in CA (agents allowed), C-0001 in VA (no agent provision)
+    places = {"C-0000": ("CA", "90012", []), "C-0001": ("VA", "23220", []), "C-0002": ("TX", "73301", []),
+              "C-0003": ("NJ", "07102", ["daniels-law"])}
+    rows = []
+    for row, (client_id, (state, zip_code, statuses)) in zip(client_rows(4), places.items()):
+        rows.append(dict(row, client_id=client_id, residence_state=state, state=state, postal_code=zip_code, statuses=";".join(statuses)))
     result = cli("batch", write_csv(tmp_path / "c.csv", rows), "--brokers", BROKERS, "--out", out, "--date", DATE,
                  "--agent", agent, "--quiet", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    refused = {(r["client_id"], r["broker_id"]) for r in report["refused"]}
-    assert ("C-0001", "penlink") in refused
-    assert not any(client == "C-0000" for client, _ in refused)
-    packet = words(pdf_text(out / "C-0000" / "00-print-packet.pdf"))
-    assert "Authorization of an authorized agent" in packet
-    assert "Example Legal Clinic writes as the authorized agent of Client 0 Example" in packet
+    person_signs = {(r["client_id"], r["broker_id"]) for r in report["refused"]}
+    # Virginia and Texas allow no agent for deletion: those letters are the client's to sign, never dropped.
+    assert {("C-0001", b) for b in BROKERS.split(",")} <= person_signs
+    assert {("C-0002", b) for b in BROKERS.split(",")} <= person_signs
+    assert not any(client == "C-0000" for client, _ in person_signs)
+    manifest = read_manifest(out)
+    letters = [r for r in manifest if r["file"].endswith(".pdf") and "authorization" not in r["file"] and r["reference"]]
+    assert {r["client_id"] for r in letters} == set(places)
+    for row in letters:
+        expected = "agent" if row["client_id"] == "C-0000" else row["signer"]
+        assert row["signer"] == expected
+        assert (row["signer"] == "person") == bool(row["signer_reason"])
+    assert {r["signer"] for r in letters if r["client_id"] in ("C-0001", "C-0002")} == {"person"}
+    for client_id in places:
+        packet = words(pdf_text(out / client_id / "00-print-packet.pdf"))
+        assert "This packet holds 3 letter(s)" in packet or "Este paquete contiene 3 carta(s)" in packet, client_id
+    ca = words(pdf_text(out / "C-0000" / "00-print-packet.pdf"))
+    assert "Authorization of an authorized agent" in ca
+    assert "Example Legal Clinic writes as the authorized agent of Client 0 Example" in ca
+    va = words(pdf_text(out / "C-0001" / "00-print-packet.pdf"))
+    assert "You must sign and send 3 of these letters yourself" in va or "Usted debe firmar y enviar 3 de estas cartas" in va
+    assert "Authorization of an authorized agent" not in va and "I live in Virginia" in va
+    # A Daniel's Law client keeps her NJDPA deletion right: the letter asks for both.
+    nj = words(pdf_text(next(p for p in (out / "C-0003").glob("acxiom-delete-*.pdf") if "authorization" not in p.name)))
+    assert "N.J.S.A. 56:8-166.10" in nj or "56:8-166.1" in nj
+    assert "delete the personal information you hold" in nj
 
 
 def test_resume_after_kill_gives_the_same_manifest(tmp_path):

@@ -100,5 +100,5 @@ def test_laws_list_json_marks_in_force_and_future_laws(cli):
     comprehensive = [law for law in laws.values() if law["kind"] == "comprehensive" and law["in_force"]]
     assert len(comprehensive) >= 19
     assert laws["va-vcdpa"]["rights"]["delete"] == {"section": "Va. Code Ann. § 59.1-577(A)(3)", "scope": laws["va-vcdpa"]["rights"]["delete"]["scope"],
-                                                     "deletion_scope": "provided_or_obtained", "agent_allowed": False}
+                                                     "deletion_scope": "provided_or_obtained", "agent_allowed": False, "terms": None}
     assert laws["va-vcdpa"]["response"]["days"] == 45 and laws["va-vcdpa"]["response"]["day_kind"] == "calendar"

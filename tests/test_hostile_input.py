@@ -98,7 +98,7 @@ def test_letter_asks_for_no_ssn_and_states_limited_use(cli, write_profile, tmp_p
     out = tmp_path / "out"
     cli("letter", "--profile", write_profile(), "--broker", "penlink", "--format", "txt", "--out", out, "--date", "2026-11-27")
     text = words(next(out.glob("*.txt")).read_text(encoding="utf-8"))
-    assert "not providing a Social Security number" in text
+    assert "not giving a Social Security number" in text
     assert "solely to process this request" in text
 
 

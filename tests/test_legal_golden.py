@@ -14,7 +14,8 @@ from conftest import profile_data
 from optout.catalog import default_catalog
 from optout.deadlines import holidays_between
 from optout.legal import decide
-from optout.models import Agent, Broker, Profile, RequestKind
+from optout.models import Agent, Broker, Profile, RequestKind, Signer
+from optout.templating import render_note
 
 D, O, A = RequestKind.DELETE, RequestKind.OPT_OUT, RequestKind.ACCESS
 CATALOG = default_catalog()
@@ -43,6 +44,10 @@ def person(state: str | None = "VA", **extra) -> Profile:
         addresses=[{"street": "1 Example Rd", "city": "Exampleton", "state": address_state, "postal_code": "00001"}],
         **extra,
     ))
+
+
+def notes(decision) -> list[str]:
+    return [render_note(note) for note in decision.notes]
 
 
 GOLDEN = [
@@ -87,7 +92,8 @@ GOLDEN = [
     # Access to a consumer reporting agency adds FCRA file disclosure (15 U.S.C. § 1681g(a)), which sets no clock.
     ("VA", "cra", A, NOV27, ["va-vcdpa", "us-fcra"], {"access": "Va. Code Ann. § 59.1-577(A)(1)"}, "2027-01-11"),
     # A service provider gets an access request instead of a deletion demand.
-    ("VA", "service-provider", D, NOV27, ["va-vcdpa"], {"access": "Va. Code Ann. § 59.1-577(A)(1)"}, "2027-01-11"),
+    # A service provider gets an access request and no clock: the statute binds the business it serves.
+    ("VA", "service-provider", D, NOV27, ["va-vcdpa"], {"access": "Va. Code Ann. § 59.1-577(A)(1)"}, None),
 ]
 
 
@@ -120,7 +126,7 @@ def test_every_comprehensive_law_in_force_is_chosen_for_its_residents():
 
 def test_not_yet_effective_law_is_named_with_its_date():
     decision = decide(person("OK"), broker(), D, dt.date(2026, 12, 31), CATALOG)
-    assert any("2027-01-01" in note for note in decision.notes)
+    assert any("January 1, 2027" in note for note in notes(decision))
 
 
 def test_business_days_skip_the_holidays_that_apply():
@@ -147,32 +153,36 @@ def test_gdpr_one_month():
 
 def test_california_resident_is_told_about_drop():
     decision = decide(person("CA"), broker(registered=("CA",)), D, NOV27, CATALOG)
-    assert any("DROP" in note for note in decision.notes)
+    assert any("DROP" in note for note in notes(decision))
     decision = decide(person("CA"), broker(registered=("VT",)), D, NOV27, CATALOG)
-    assert not any("DROP" in note for note in decision.notes)
+    assert not any("DROP" in note for note in notes(decision))
 
 
 AGENT = Agent.model_validate({"organization": "Example Legal Clinic", "contact_name": "Sam Lee",
                               "address": {"street": "1 Court St", "city": "Richmond", "state": "VA", "postal_code": "23219"}})
 
 
-def test_agent_is_refused_where_the_law_allows_none_and_allowed_where_it_does():
-    refused = decide(person("VA"), broker(), D, NOV27, CATALOG, agent=AGENT)
-    assert refused.agent_refused and refused.rights == []
-    assert any("authorized agent" in note for note in refused.notes)
+def test_the_person_signs_where_the_law_allows_no_agent_and_keeps_every_right():
+    person_signs = decide(person("VA"), broker(), D, NOV27, CATALOG, agent=AGENT)
+    assert person_signs.signer is Signer.PERSON
+    assert {r.right.value for r in person_signs.rights} == {"delete"}
+    assert {r.right.value for r in person_signs.refused_for_agent} == {"delete"}
+    assert any("sign and send yourself" in note for note in notes(person_signs))
     allowed = decide(person("CA"), broker(), D, NOV27, CATALOG, agent=AGENT)
-    assert not allowed.agent_refused and {r.right.value for r in allowed.rights} >= {"delete"}
+    assert allowed.signer is Signer.AGENT and {r.right.value for r in allowed.rights} >= {"delete"}
     # Colorado lets agents opt out (C.R.S. § 6-1-1306(1)(a)(II)) but not delete.
     colorado = decide(person("CO"), broker(), D, NOV27, CATALOG, agent=AGENT)
-    assert {r.right.value for r in colorado.rights} == set()
+    assert colorado.signer is Signer.PERSON and "delete" in {r.right.value for r in colorado.rights}
     colorado_opt_out = decide(person("CO"), broker(), O, NOV27, CATALOG, agent=AGENT)
+    assert colorado_opt_out.signer is Signer.AGENT
     assert "opt_out_sale" in {r.right.value for r in colorado_opt_out.rights}
 
 
 def test_delete_to_a_consumer_reporting_agency_points_to_fcra_rights():
     decision = decide(person("VA"), broker("cra"), D, NOV27, CATALOG)
-    note = next(n for n in decision.notes if "consumer reporting agency" in n)
-    assert "15 U.S.C. § 1681i" in note and "§ 1681c-1" in note
+    note = next(n for n in notes(decision) if "consumer reporting agency" in n)
+    # A security freeze binds only nationwide agencies (15 U.S.C. § 1681c-1(i)); this fixture is not one.
+    assert "15 U.S.C. § 1681i" in note and "§ 1681c-1" not in note and "freeze" not in note
     assert decision.laws == ["va-vcdpa"]
 
 

@@ -64,7 +64,7 @@ def test_explain_json_matches_the_letter(cli, write_profile, tmp_path):
     assert data["rights"]["delete"] == "Va. Code Ann. § 59.1-577(A)(3)"
     assert data["due_date"] == "2027-01-11"
     assert data["channel"]["kind"] in {"email", "webform", "postal"} and data["channel"]["value"]
-    assert isinstance(data["notes"], list) and data["notes"]
+    assert isinstance(data["notes"], list) and data["signer"] == "person" and data["clock_applies"]
 
     out = tmp_path / "out"
     cli("letter", "--profile", profile, "--broker", "lexisnexis-risk-solutions", "--format", "txt", "--out", out, "--date", LETTER_DATE)
@@ -141,8 +141,15 @@ def test_agent_letter_comes_with_an_authorization_form(cli, write_profile, tmp_p
     letter_pdf = next(p for p in out.glob("*.pdf") if not p.name.endswith("-authorization.pdf"))
     letter = words(pdf_text(letter_pdf))
     assert "writes as the authorized agent of Alex Rivera" in letter
+    assert "Enclosure: Authorization signed by Alex Rivera" in letter
 
-    refused_out = tmp_path / "refused"
-    result = cli("letter", "--profile", write_profile("va.yaml"), "--broker", "penlink", "--agent", agent, "--out", refused_out, "--date", LETTER_DATE)
-    assert result.exit_code == 2 and "authorized agent" in result.output
-    assert not refused_out.exists()
+    # Virginia allows no authorized agent: the letter is written for the person to sign, with every right.
+    person_out = tmp_path / "person"
+    result = cli("letter", "--profile", write_profile("va.yaml"), "--broker", "penlink", "--agent", agent, "--format", "pdf",
+                 "--out", person_out, "--date", LETTER_DATE)
+    assert result.exit_code == 0, result.output
+    assert "sign and send yourself" in result.output
+    assert not list(person_out.glob("*-authorization.pdf"))
+    letter = words(pdf_text(only(person_out, ".pdf")))
+    assert "authorized agent" not in letter and "I live in Virginia" in letter
+    assert "Sincerely, Alex Rivera Date: ______________________" in letter

@@ -25,7 +25,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_contains_catalog_and_templates(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    assert "optout/templates/letter/body.txt.j2" in names
+    assert "optout/templates/letter/en/delete.txt.j2" in names
     assert "optout/broker_catalog/laws/va-vcdpa.yaml" in names
     assert any(n.startswith("optout/broker_catalog/brokers/") for n in names)
     assert "optout/broker_catalog/compiled.json" in names
