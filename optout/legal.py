@@ -212,7 +212,7 @@ def _invoke(laws: list[Law], request: RequestKind) -> tuple[list[InvokedRight], 
             used.append(law)
         for right in rights:
             grant = law.rights[right]
-            invoked.append(InvokedRight(right=right, law_id=law.id, law_short_name=law.short_name,
+            invoked.append(InvokedRight(right=right, law_id=law.id, law_kind=law.kind, law_short_name=law.short_name,
                                         section=grant.section or law.citation, terms=grant.terms, scope=grant.scope))
     return invoked, used
 

@@ -322,7 +322,10 @@ class Law(Strict):
     @model_validator(mode="after")
     def _clock_required(self) -> "Law":
         # Comprehensive laws always set a clock; others (e.g. FCRA file disclosure by letter) may set none.
-        if self.kind is LawKind.COMPREHENSIVE and self.rights and self.response is None:
+        if self.kind is LawKind.COMPREHENSIVE and not self.rights:
+            # A comprehensive law with no rights recorded would silently give its residents a "no law" letter.
+            raise ValueError("rights: a comprehensive privacy law must list the rights it grants (null sections are fine)")
+        if self.kind is LawKind.COMPREHENSIVE and self.response is None:
             raise ValueError("response: a comprehensive law that grants rights needs a response clock")
         return self
 
@@ -499,6 +502,7 @@ class Agent(Strict):
 class InvokedRight(BaseModel):
     right: Right
     law_id: str
+    law_kind: LawKind
     law_short_name: str
     section: str
     terms: str | None = None

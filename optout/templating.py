@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+import re
+
+from markupsafe import Markup, escape
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .models import DayKind, Note
@@ -40,6 +43,17 @@ def _shield(value) -> str:
     return ("" if value is None else str(value)).translate(SHIELD)
 
 
+# A statute citation ("Va. Code Ann. § 59.1-577(A)(4)") must not break at its hyphen: a compliance reader
+# looks for the section whole, and "59.1-" at a line end reads as another number.
+_CITATION = re.compile(r"\S*\d\S*-\S*|\S*-\S*\d\S*")  # a run with a digit and a hyphen: 59.1-577(A)(4), 56:8-166.10
+
+
+def keep_citations_whole(text: str) -> Markup:
+    """HTML for `text` (escaped) in which each section number is one unbreakable unit."""
+    escaped = str(escape(text))
+    return Markup(_CITATION.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', escaped))
+
+
 def _base(autoescape, finalize=None) -> Environment:
     env = Environment(
         finalize=finalize,
@@ -52,6 +66,7 @@ def _base(autoescape, finalize=None) -> Environment:
     )
     env.filters["day_phrase"] = day_phrase
     env.filters["long_date"] = long_date
+    env.filters["keep_citations_whole"] = keep_citations_whole
     return env
 
 

@@ -23,6 +23,9 @@ NOV27 = dt.date(2026, 11, 27)
 def profile_for(law) -> Profile:
     if law.kind is LawKind.GDPR:
         return Profile.model_validate(profile_data(residence_state=None, residence_country="FR" if law.jurisdiction == "EU" else "GB"))
+    if law.kind is LawKind.ADDRESS_CONFIDENTIALITY:
+        substitute = {"street": "PO Box 1", "city": "Sacramento", "state": law.jurisdiction, "postal_code": "95812"}
+        return Profile.model_validate(profile_data(residence_state=law.jurisdiction, statuses=["acp"], acp_substitute_address=substitute))
     statuses = ["daniels-law"] if law.kind is LawKind.COVERED_PERSON else []
     return Profile.model_validate(profile_data(residence_state=law.jurisdiction, statuses=statuses))
 
