@@ -81,7 +81,8 @@ GOLDEN = [
     ("FL", "broker", D, NOV27, ["no-law"], {}, None),
     # Effective-date boundaries: Oklahoma's law takes effect 2027-01-01 (SB 546).
     ("OK", "broker", D, dt.date(2026, 12, 31), ["no-law"], {}, None),
-    ("OK", "broker", D, dt.date(2027, 1, 1), ["ok-ocdpa"], {"delete": None}, "2027-02-15"),
+    # 2027-01-01 + 45 = Monday 2027-02-15, Presidents' Day: Okla. Stat. tit. 25, § 82.1 moves it to 2027-02-16.
+    ("OK", "broker", D, dt.date(2027, 1, 1), ["ok-ocdpa"], {"delete": None}, "2027-02-16"),
     # Indiana, Kentucky and Rhode Island: effective 2026-01-01.
     ("IN", "broker", D, dt.date(2025, 12, 31), ["no-law"], {}, None),
     ("IN", "broker", D, dt.date(2026, 1, 1), ["in-icdpa"], {"delete": None}, "2026-02-15"),
@@ -148,7 +149,17 @@ def test_gdpr_one_month():
     profile = Profile.model_validate(profile_data(residence_state=None, residence_country="DE"))
     decision = decide(profile, broker(), D, NOV27, CATALOG)
     assert decision.laws == ["eu-gdpr"]
-    assert decision.due_date == dt.date(2026, 12, 27)
+    # 2026-12-27 is a Sunday: Regulation 1182/71 art. 3(4) ends the period on the next working day.
+    assert decision.due_date == dt.date(2026, 12, 28)
+
+
+def test_gdpr_due_date_moves_off_a_weekend_only_under_its_rule():
+    # The issue's case: a GDPR letter dated 2027-01-30 was "due 2027-02-28", a Sunday; it is due Monday 2027-03-01.
+    profile = Profile.model_validate(profile_data(residence_state=None, residence_country="DE"))
+    assert decide(profile, broker(), D, dt.date(2027, 1, 30), CATALOG).due_date == dt.date(2027, 3, 1)
+    # Virginia's record sets no roll-forward: 2026-11-29 + 45 = Tuesday 2027-01-13 stays; 2026-12-03 + 45 = Sunday
+    # 2027-01-17 stays a Sunday.
+    assert decide(person("VA"), broker(), D, dt.date(2026, 12, 3), CATALOG).due_date == dt.date(2027, 1, 17)
 
 
 def test_california_resident_is_told_about_drop():
