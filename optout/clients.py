@@ -160,8 +160,9 @@ def _parse(path: Path, text: str) -> Intake:
     intake = Intake()
     seen: dict[str, int] = {}
     try:
+        previous = reader.line_num
         for row in reader:
-            line = reader.line_num
+            line, previous = previous + 1, reader.line_num  # where the record starts (a quoted cell may span lines)
             if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
                 continue
             _read_row(row, line, seen, intake)
