@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -38,9 +39,44 @@ def _yaml_loader():
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _mapping_without_repeats(loader, node, deep=False):
+    """A YAML mapping in which a key given twice is an error, not "the last one wins"."""
+    seen = set()
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            repeated = key in seen
+            seen.add(key)
+        except TypeError:  # an unhashable key: the base constructor reports it
+            continue
+        if repeated:
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping", node.start_mark, f"found the key '{key}' more than once", key_node.start_mark)
+    return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep)
+
+
+class UniqueKeyLoader(_yaml_loader()):
+    """The safe loader, refusing repeated keys (profiles, agent files and catalog records)."""
+
+
+UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                                lambda loader, node: loader.construct_mapping(node))
+UniqueKeyLoader.construct_mapping = _mapping_without_repeats
+
+
+def yaml_problem(error: yaml.YAMLError) -> str:
+    """A YAML error on one line: where and what ("line 2, column 1: found the key 'x' more than once")."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return " ".join(f"{where}{problem}".split())
+
+
 def read_yaml(path: Path):
     with open(path, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_yaml_loader())
+        return yaml.load(handle, Loader=UniqueKeyLoader)
 
 
 def validation_problems(path: Path, error: ValidationError) -> list[Problem]:
@@ -56,9 +92,11 @@ def parse_record(path: Path, model: type[Model]) -> tuple[Model | None, list[Pro
     try:
         data = read_yaml(path)
     except OSError as exc:
-        return None, [Problem(path, "(file)", f"cannot read: {exc}")]
+        return None, [Problem(path, "(file)", f"cannot read: {exc.strerror or exc}")]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(path, "(file)", f"not UTF-8 text (byte {exc.start})")]
     except yaml.YAMLError as exc:
-        return None, [Problem(path, "(file)", f"not valid YAML: {exc}")]
+        return None, [Problem(path, "(file)", f"not valid YAML: {yaml_problem(exc)}")]
     try:
         record = model.model_validate(data)
     except ValidationError as exc:
@@ -75,6 +113,39 @@ def load_record(path: Path, model: type[Model]) -> Model:
     return record
 
 
+def contact_problems(path: Path, broker: Broker) -> list[Problem]:
+    """The importers' contact rules (optout.contacts) applied to a record's usable channels and website.
+
+    Hand-written records get no less scrutiny than imported ones: a channel a letter may use must be a valid
+    email address, an http(s) page, a valid phone number, or a postal address with a street and a city and
+    no markup.
+    """
+    from .contacts import check_email, check_phone, check_postal, check_url, website_or_none
+
+    checks = {"email": check_email, "webform": check_url, "phone": check_phone, "fax": check_phone}
+    problems = []
+    for index, channel in enumerate(broker.channels):
+        if not channel.usable:
+            continue
+        where = f"channels.{index}.value"
+        kind = channel.kind.value
+        if kind == "postal":
+            if re.search(r"[<>{}]", channel.value):
+                problems.append(Problem(path, where, "markup characters (< > { }) in a postal address"))
+            # The importers' rule (a street line, then a city line), allowing the name and attention lines
+            # hand-written addresses start with: some line before the last has a number or a P.O. box.
+            lines = [line for line in channel.value.splitlines() if line.strip()]
+            street = next((i for i, line in enumerate(lines[:-1]) if re.search(r"\d|\bbox\b", line, re.IGNORECASE)), 0)
+            checked = check_postal(lines[street:])
+        else:
+            checked = checks[kind](channel.value)
+        if not checked.usable:
+            problems.append(Problem(path, where, f"{checked.note}; fix it or set usable: false"))
+    if broker.website and website_or_none(broker.website) is None:
+        problems.append(Problem(path, "website", f"'{broker.website}' is not an http(s) web address"))
+    return problems
+
+
 def check_files(paths: list[Path], model: type[BaseModel]) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, Path] = {}
@@ -83,6 +154,8 @@ def check_files(paths: list[Path], model: type[BaseModel]) -> list[Problem]:
         problems += found
         if record is None:
             continue
+        if isinstance(record, Broker):
+            problems += contact_problems(path, record)
         if record.id in seen:
             problems.append(Problem(path, "id", f"duplicate of {seen[record.id]}"))
         seen[record.id] = path
@@ -107,6 +180,7 @@ class UnknownRecord(KeyError):
 class Catalog:
     brokers: dict[str, Broker]
     laws: dict[str, Law]
+    fingerprint: str = ""  # hash of every catalog file, recorded by batches so --resume can tell a changed catalog
 
     def broker(self, broker_id: str) -> Broker:
         try:
@@ -181,12 +255,13 @@ def load_catalog(root: Path | None = None) -> Catalog:
     candidates = _cache_candidates(root)
     for cache in candidates:
         try:
-            compiled = CompiledCatalog.model_validate_json(cache.read_bytes())
+            compiled = CompiledCatalog.model_validate_json(cache.read_bytes(), context={"compiled": True})
         except (OSError, ValueError):
             continue
         if compiled.fingerprint == fingerprint:
-            return Catalog(brokers={b.id: b for b in compiled.brokers}, laws={law.id: law for law in compiled.laws})
+            return Catalog(brokers={b.id: b for b in compiled.brokers}, laws={law.id: law for law in compiled.laws}, fingerprint=fingerprint)
     catalog = _parse_yaml_catalog(root)
+    catalog.fingerprint = fingerprint
     for cache in candidates:
         try:
             _write_compiled(catalog, fingerprint, cache)

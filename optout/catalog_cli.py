@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 import typer
 
 from .catalog import validate_catalog
-from .cli_common import JsonOption
+from .cli_common import EXIT_OUTPUT, JsonOption, describe_os_error
 from .cli_common import fail as shared_fail
 from .models import Broker, Law
 from .paths import catalog_dir
@@ -52,10 +52,12 @@ def fail(message: str) -> None:
 
 @contextmanager
 def clear_errors() -> Iterator[None]:
-    """Turn expected failures into one line on stderr and exit code 2."""
+    """Turn expected failures into one line on stderr: exit code 2 for input, 3 for files that cannot be written."""
     try:
         yield
-    except (OSError, ValueError) as exc:  # RegistryFormatError, CatalogError and MergeError are ValueErrors
+    except OSError as exc:  # writing the catalog failed: disk full, read-only, permissions (exit 3)
+        raise shared_fail(describe_os_error(exc), code=EXIT_OUTPUT) from None
+    except ValueError as exc:  # RegistryFormatError, CatalogError and MergeError are ValueErrors
         fail(str(exc))
 
 

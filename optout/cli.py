@@ -14,7 +14,7 @@ import typer
 from . import __version__
 from .catalog import UnknownRecord, default_catalog
 from .catalog_cli import catalog_app
-from .cli_common import JsonOption, fail, print_json
+from .cli_common import EXIT_INTERNAL, EXIT_INPUT, EXIT_OUTPUT, JsonOption, describe_os_error, fail, print_json
 from .examples import run_example
 from .legal import decide
 from .letters import compose
@@ -32,6 +32,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    # Never a pretty traceback, and never local variables (they hold names and addresses): see main().
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
 )
 brokers_app = typer.Typer(help="Look up data brokers in the catalog.", no_args_is_help=True)
 laws_app = typer.Typer(help="Look up the privacy laws optout knows.", no_args_is_help=True)
@@ -49,7 +52,11 @@ USER_ERRORS = (ValueError, UnknownRecord)
 
 
 def friendly_errors(command):
-    """Turn input problems into one clear line on stderr and exit code 2."""
+    """Turn every failure a user can cause or meet into one clear line on stderr and a documented exit code.
+
+    Input problems (files, fields, dates) exit 2; the output that cannot be written (disk full, read-only,
+    permissions, symlinks, a folder in use) exits 3. See README, "Exit codes".
+    """
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -57,6 +64,10 @@ def friendly_errors(command):
             return command(*args, **kwargs)
         except USER_ERRORS as exc:
             raise fail(str(exc)) from None
+        except OverflowError:
+            raise fail("--date/--on: too late a date: a response deadline counted from it would fall after the year 9999") from None
+        except OSError as exc:
+            raise fail(describe_os_error(exc), code=EXIT_OUTPUT) from None
 
     return wrapper
 
@@ -270,13 +281,15 @@ def batch(
     agent: Annotated[Optional[Path], typer.Option("--agent", help="The clinic as authorized agent (YAML); letters go out in its name where the law allows.")] = None,
     format: Annotated[str, typer.Option("--format", "-f", help=f"Comma-separated: {', '.join(FORMATS)}.")] = "pdf,eml,txt",
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: number of CPUs).")] = os.cpu_count() or 1,
-    resume: Annotated[bool, typer.Option("--resume", help="Skip letters whose files already match the journal of an earlier run.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted run: skip letters whose files already match its journal. "
+                                         "Refused if the CSV, agent file, catalog, --date, --format, --request or --brokers differ.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an earlier batch in --out: its files are listed, then removed.")] = False,
     date: DateOption = None,
     json_output: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Letters for many clients to many brokers: a folder per client with a print-ready packet, plus an audit manifest."""
-    from .batch import BatchSettings, run_batch, total_letters
+    from .batch import BatchSettings, RunInputs, run_batch, sha256_file, total_letters
     from .clients import read_clients, template_csv
     from .progress import batch_progress
 
@@ -288,15 +301,20 @@ def batch(
                              agent=load_agent(agent) if agent else None)
     chosen = select_brokers(brokers, catalog)
     intake = read_clients(Path(clients))
+    if resume and force:
+        raise fail("--resume and --force: choose one (finish the same run, or replace it)")
+    inputs = RunInputs(clients_sha256=intake.source_sha256, agent_sha256=sha256_file(agent) if agent else None,
+                       catalog_sha256=catalog.fingerprint, brokers=brokers)
     for error in intake.errors:
         typer.echo(f"{clients}: line {error.row}: {error.column}: {error.reason}", err=True)
     with batch_progress(total_letters(intake, chosen), enabled=not quiet and not json_output) as advance:
-        report = run_batch(intake, chosen, settings, out, jobs=jobs, resume=resume, progress=advance)
+        report = run_batch(intake, chosen, settings, out, jobs=jobs, resume=resume, progress=advance, force=force,
+                           inputs=inputs, notice=lambda message: typer.echo(f"optout: {message}", err=True))
     summary = {
         "out": str(report.out_dir), "clients": report.clients, "letters": report.letters, "files": report.files,
         "resumed_chunks": report.skipped_chunks, "manifest": str(report.manifest),
         "errors": [asdict(e) for e in report.errors], "errors_file": str(report.errors_file) if report.errors_file else None,
-        "refused": [asdict(r) for r in report.refusals],
+        "refused": [asdict(r) for r in report.refusals], "removed": report.removed,
     }
     if json_output:
         print_json(summary)
@@ -343,7 +361,21 @@ def main_callback(
 
 
 def main() -> None:
-    app()
+    """The `optout` command. Anything that escapes the commands' own handling is a bug: one line, exit 4.
+
+    No traceback is printed (its local variables would hold names and addresses); OPTOUT_DEBUG=1 shows it.
+    """
+    try:
+        app()
+    except OSError as exc:
+        raise SystemExit(fail(describe_os_error(exc), code=EXIT_OUTPUT).exit_code) from None
+    except (ValueError, UnknownRecord) as exc:
+        raise SystemExit(fail(str(exc), code=EXIT_INPUT).exit_code) from None
+    except Exception as exc:
+        if os.environ.get("OPTOUT_DEBUG"):
+            raise
+        message = f"internal error ({type(exc).__name__}); this is a bug in optout, please report it (OPTOUT_DEBUG=1 shows the details)"
+        raise SystemExit(fail(message, code=EXIT_INTERNAL).exit_code) from None
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .models import Profile
+from .models import Profile, check_text, visible
 from .profiles import friendly_message
 
 REQUIRED_COLUMNS = ["client_id", "full_name", "residence_state", "street", "city", "state", "postal_code"]
@@ -25,6 +26,10 @@ EXAMPLE_ROW = {
     "acp_street": "", "acp_city": "", "acp_state": "", "acp_postal_code": "",
 }
 CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+# Names Windows will not create as files or folders, whatever the case: a folder per client must work everywhere.
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in "123456789"})
+MAX_CELL = 4096  # characters; longer cells are row errors, never rendered
+FIELD_SIZE_LIMIT = 16 * 1024 * 1024  # the csv module's own limit (128 KiB by default) would reject the whole file
 
 # Where a Profile field's error shows up in the CSV.
 FIELD_TO_COLUMN = {
@@ -57,6 +62,7 @@ class Client:
 class Intake:
     clients: list[Client] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    source_sha256: str = ""  # of the CSV file's bytes: a batch records it so --resume can tell another CSV
 
 
 def template_csv() -> str:
@@ -102,11 +108,14 @@ def _column_for(loc: tuple) -> str:
     return FIELD_TO_COLUMN.get(head, head)
 
 
-def _decode(path: Path) -> str:
+def _read(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ClientFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _decode(path: Path, raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -115,12 +124,31 @@ def _decode(path: Path) -> str:
 
 
 def read_clients(path: Path) -> Intake:
-    text = _decode(path)
+    raw = _read(path)
+    text = _decode(path, raw)
+    previous_limit = csv.field_size_limit(FIELD_SIZE_LIMIT)
+    try:
+        intake = _parse(path, text)
+    finally:
+        csv.field_size_limit(previous_limit)
+    intake.source_sha256 = hashlib.sha256(raw).hexdigest()
+    return intake
+
+
+def _parse(path: Path, text: str) -> Intake:
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
     except csv.Error as exc:
-        raise ClientFileError(f"{path}: line 1: {exc}") from None
+        raise ClientFileError(f"{path}: line {reader.line_num or 1}: {exc}") from None
+    for name in header:
+        try:
+            check_text(name)
+        except ValueError as exc:
+            raise ClientFileError(f"{path}: line 1: column '{visible(name)}' {exc}") from None
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        raise ClientFileError(f"{path}: line 1: column(s) {', '.join(repeated)} appear more than once; keep one of each")
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ClientFileError(f"{path}: line 1: missing column(s) {', '.join(missing)}; `optout batch template` prints the header")
@@ -132,8 +160,9 @@ def read_clients(path: Path) -> Intake:
     intake = Intake()
     seen: dict[str, int] = {}
     try:
+        previous = reader.line_num
         for row in reader:
-            line = reader.line_num
+            line, previous = previous + 1, reader.line_num  # where the record starts (a quoted cell may span lines)
             if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
                 continue
             _read_row(row, line, seen, intake)
@@ -147,19 +176,29 @@ def _read_row(row: dict, line: int, seen: dict[str, int], intake: Intake) -> Non
         intake.errors.append(RowError(line, "(row)", "more cells than columns in the header"))
         return
     client_id = (row.get("client_id") or "").strip()
+    shown_id = visible(client_id)  # errors.csv and the screen never get raw control characters
     errors: list[RowError] = []
     if not CLIENT_ID.match(client_id):
-        errors.append(RowError(line, "client_id", "required; use letters, digits, - and _ only (at most 64)", client_id))
-    elif client_id in seen:
-        errors.append(RowError(line, "client_id", f"duplicate of line {seen[client_id]}", client_id))
+        errors.append(RowError(line, "client_id", "required; use letters, digits, - and _ only (at most 64)", shown_id))
+    elif client_id.lower() in WINDOWS_RESERVED:
+        errors.append(RowError(line, "client_id", f"'{client_id}' is a name Windows reserves for a device; choose another id", shown_id))
+    elif client_id.casefold() in seen:
+        errors.append(RowError(line, "client_id", f"duplicate of line {seen[client_id.casefold()]} (ids that differ only in "
+                               "upper/lower case would share a folder)", shown_id))
+    long_cells = [key for key, value in row.items() if isinstance(value, str) and len(value) > MAX_CELL]
+    for key in long_cells:
+        errors.append(RowError(line, key, f"is too long ({len(row[key])} characters; at most {MAX_CELL})", shown_id))
+    if long_cells:
+        intake.errors.extend(errors)
+        return
     try:
         profile = Profile.model_validate(row_to_profile_data(row))
     except ValidationError as exc:
         for item in exc.errors():
-            errors.append(RowError(line, _column_for(item["loc"]), friendly_message(item), client_id))
+            errors.append(RowError(line, _column_for(item["loc"]), visible(friendly_message(item), limit=300), shown_id))
         profile = None
     if errors:
         intake.errors.extend(errors)
         return
-    seen[client_id] = line
+    seen[client_id.casefold()] = line
     intake.clients.append(Client(line, client_id, profile))

@@ -19,10 +19,98 @@ StateCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 
+# ---------------------------------------------------------------------------
+# Text input rules (SECURITY.md): every text field of a profile, agent file, CSV row and catalog record
+# passes `check_text`. Refused: C0 and C1 control characters (tab, CR, NUL, ESC, BEL, NEL, ...), DEL,
+# text-direction overrides, embeddings, isolates and marks (U+202E, U+2066, U+200F, ...), zero-width and
+# other invisible characters (U+200B-U+200D, U+2060, U+FEFF, U+00AD, ...), and the line and paragraph
+# separators U+2028/U+2029. A newline is allowed only where a field is multi-line (catalog postal addresses
+# and notes). Lengths are bounded so no input can make rendering slow.
+
+_INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb"
+FORBIDDEN_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
+FORBIDDEN_IN_TEXT = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")  # newline allowed
+PERSON_TEXT_MAX = 1000  # no field of a profile or agent file is longer (names and streets have lower limits)
+CATALOG_TEXT_MAX = 20000
+
+
+def check_text(value: str, multiline: bool = False, max_length: int | None = None) -> str:
+    """The one rule for text optout reads; raises ValueError naming the first refused character."""
+    found = (FORBIDDEN_IN_TEXT if multiline else FORBIDDEN_IN_LINE).search(value)
+    if found:
+        what = "text" if multiline else "a single line of text"
+        raise ValueError(f"must be {what} without control, invisible or text-direction characters (found U+{ord(found.group()):04X})")
+    if max_length is not None and len(value) > max_length:
+        raise ValueError(f"is too long ({len(value)} characters; at most {max_length})")
+    return value
+
+
+def check_strings(value, multiline: bool = False, max_length: int | None = None):
+    """check_text on every string inside a field's value (lists, dicts and their keys); models check themselves."""
+    if isinstance(value, str):
+        check_text(value, multiline, max_length)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_strings(key, multiline, max_length)
+            check_strings(item, multiline, max_length)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            check_strings(item, multiline, max_length)
+    return value
+
+
+def visible(text: object, limit: int = 80) -> str:
+    """Text safe to echo in an error message or errors.csv: refused characters shown as \\uXXXX, cut to `limit`."""
+    shown = FORBIDDEN_IN_LINE.sub(lambda m: f"\\u{ord(m.group()):04x}", "" if text is None else str(text))
+    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
+
+
+Line = Annotated[str, StringConstraints(max_length=200)]
+
+
 class Strict(BaseModel):
     """Catalog records reject unknown keys so a typo in a YAML file is an error, not a silent no-op."""
 
     model_config = ConfigDict(extra="forbid", frozen=False, use_enum_values=False)
+
+
+class CatalogText(Strict):
+    """Broker and law records: every text inside passes check_text (newlines allowed: postal addresses, notes).
+
+    Checked once per record on the raw data, which is cheaper than a validator per field; the compiled cache,
+    built from YAML that passed this check, skips it (context {"compiled": True}).
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _catalog_text(cls, data, info: ValidationInfo):
+        if isinstance(data, dict) and not (info.context or {}).get("compiled"):
+            _check_tree(data, "")
+        return data
+
+
+def _check_tree(value, where: str) -> None:
+    if isinstance(value, str):
+        try:
+            check_text(value, multiline=True, max_length=CATALOG_TEXT_MAX)
+        except ValueError as exc:
+            raise ValueError(f"{where or '(record)'}: {exc}") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_tree(key, where)
+            _check_tree(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_tree(item, f"{where}.{index}")
+
+
+class PersonText(Strict):
+    """Profiles, agent files and CSV rows: every text field is one line that passes check_text."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _person_text(cls, value):
+        return check_strings(value, multiline=False, max_length=PERSON_TEXT_MAX)
 
 
 # ---------------------------------------------------------------------------
@@ -87,6 +175,12 @@ class Channel(Strict):
     notes: str | None = None
     source: NonEmpty = Field(description="Key into the broker's `sources`.")
 
+    @model_validator(mode="after")
+    def _one_line_unless_postal(self) -> "Channel":
+        if self.kind is not ChannelKind.POSTAL and "\n" in self.value:
+            raise ValueError("value: only a postal address may have more than one line")
+        return self
+
 
 class Recipient(StrEnum):
     FEDERAL_GOVERNMENT = "federal_government"
@@ -136,7 +230,7 @@ class Registration(Strict):
     source: NonEmpty
 
 
-class Broker(Strict):
+class Broker(CatalogText):
     id: Slug
     name: NonEmpty = Field(description="Legal name of the entity.")
     brands: list[NonEmpty] = Field(default_factory=list, description="Doing-business-as names and product brands.")
@@ -289,7 +383,7 @@ class Regulator(Strict):
     address: str | None = None
 
 
-class Law(Strict):
+class Law(CatalogText):
     id: Slug
     kind: LawKind
     jurisdiction: NonEmpty = Field(description="Two-letter state code, 'US' for federal, 'EU' / 'UK' for GDPR.")
@@ -348,12 +442,12 @@ def known_country(value):
     return value
 
 
-class PostalAddress(Strict):
+class PostalAddress(PersonText):
     # `country` comes first: the state and postal-code rules depend on it.
     country: str = Field(default="US", description="ISO 3166 two-letter country code (GB for the United Kingdom).")
-    street: NonEmpty
-    street2: str | None = None
-    city: NonEmpty
+    street: Annotated[NonEmpty, StringConstraints(max_length=200)]
+    street2: Line | None = None
+    city: Annotated[NonEmpty, StringConstraints(max_length=100)]
     state: str | None = Field(default=None, validate_default=True,
                               description="Two-letter code of the US state, DC or territory; for other countries the region, if any.")
     postal_code: str = Field(description="US: a 5-digit ZIP or ZIP+4; UK: a postcode; elsewhere the local postal code.")
@@ -411,10 +505,10 @@ class Status(StrEnum):
 
 
 EMAIL_PATTERN = r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$"
-NAME_FORBIDDEN = re.compile(r"[\r\n\x00-\x1f\x7f]")
+NAME_FORBIDDEN = FORBIDDEN_IN_LINE  # kept for callers of the old name
 
 
-class Profile(Strict):
+class Profile(PersonText):
     """What a person gives optout. Only what a broker needs to find them; never an SSN."""
 
     full_name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
@@ -422,23 +516,15 @@ class Profile(Strict):
     residence_country: str = Field(default="US", description="ISO two-letter code of the country you live in (GB for the United Kingdom).")
     residence_state: str | None = Field(default=None, validate_default=True,
                                         description="Two-letter code of the US state, DC or territory you live in; null outside the US.")
-    emails: list[Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]] = Field(default_factory=list)
-    phones: list[Annotated[str, StringConstraints(min_length=7, max_length=40)]] = Field(default_factory=list)
-    addresses: list[PostalAddress] = Field(min_length=1)
-    previous_addresses: list[PostalAddress] = Field(default_factory=list)
-    aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(default_factory=list)
+    emails: list[Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]] = Field(default_factory=list, max_length=20)
+    phones: list[Annotated[str, StringConstraints(min_length=7, max_length=40)]] = Field(default_factory=list, max_length=20)
+    addresses: list[PostalAddress] = Field(min_length=1, max_length=20)
+    previous_addresses: list[PostalAddress] = Field(default_factory=list, max_length=50)
+    aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=50)
     birth_date: dt.date | None = None
     statuses: list[Status] = Field(default_factory=list)
     acp_substitute_address: PostalAddress | None = Field(default=None, description="The program's substitute address, used instead of the real one.")
     language: Annotated[str, StringConstraints(pattern=r"^(en|es)$")] = "en"
-
-    @field_validator("full_name", "aliases", "phones", mode="after")
-    @classmethod
-    def _single_line(cls, value):
-        for item in value if isinstance(value, list) else [value]:
-            if NAME_FORBIDDEN.search(item):
-                raise ValueError("must be a single line of text without control characters")
-        return value
 
     @field_validator("residence_country", mode="before")
     @classmethod
@@ -477,22 +563,15 @@ class Profile(Strict):
         return self.addresses[0]
 
 
-class Agent(Strict):
+class Agent(PersonText):
     """An authorized agent (e.g. a legal clinic) sending on a person's behalf."""
 
-    organization: NonEmpty
-    contact_name: NonEmpty
-    email: Annotated[str, StringConstraints(pattern=EMAIL_PATTERN)] | None = None
-    phone: str | None = None
+    organization: Annotated[NonEmpty, StringConstraints(max_length=200)]
+    contact_name: Annotated[NonEmpty, StringConstraints(max_length=200)]
+    email: Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
     address: PostalAddress
-    registered_with: str | None = Field(default=None, description="E.g. the California Secretary of State registration, if any.")
-
-    @field_validator("organization", "contact_name", mode="after")
-    @classmethod
-    def _single_line(cls, value: str) -> str:
-        if NAME_FORBIDDEN.search(value):
-            raise ValueError("must be a single line of text without control characters")
-        return value
+    registered_with: Line | None = Field(default=None, description="E.g. the California Secretary of State registration, if any.")
 
 
 # ---------------------------------------------------------------------------

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .fsutil import atomic_write
+from .fsutil import atomic_write, make_private_dir
 from .models import Letter
 from .render import RENDERERS, eml, txt
 
@@ -14,10 +13,9 @@ FILE_MODE = 0o600
 DIR_MODE = 0o700
 
 
-def ensure_private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    os.chmod(path, DIR_MODE)
-    return path
+def ensure_private_dir(path: Path, managed: bool = False) -> Path:
+    """Create the folder (and missing parents) 0700; an existing folder keeps its mode (see fsutil)."""
+    return make_private_dir(path, managed=managed)
 
 
 @dataclass(frozen=True)

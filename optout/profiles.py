@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from .catalog import read_yaml
+from .catalog import read_yaml, yaml_problem
 from .models import Agent, Profile
 
 FRIENDLY = {
@@ -33,7 +33,7 @@ def friendly_message(item: dict) -> str:
     names = [part for part in item["loc"] if isinstance(part, str)]
     if item["type"] not in ("missing", "extra_forbidden") and names and names[-1] in FIELD_HINTS:
         return FIELD_HINTS[names[-1]]
-    return FRIENDLY.get(item["type"], item["msg"])
+    return FRIENDLY.get(item["type"], item["msg"].removeprefix("Value error, "))
 
 EXAMPLE_PROFILE = """\
 # An optout profile. Only what a company needs to find you: never a Social Security number.
@@ -69,10 +69,14 @@ def _load(path: Path, model):
         data = read_yaml(path)
     except FileNotFoundError:
         raise ProfileError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{path}: cannot read: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except IsADirectoryError:
+        raise ProfileError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise ProfileError(f"{path}: not valid YAML: {exc}") from None
+        raise ProfileError(f"{path}: not valid YAML: {yaml_problem(exc)}") from None
     if not isinstance(data, dict):
         raise ProfileError(f"{path}: expected a mapping of fields such as full_name and addresses")
     try:

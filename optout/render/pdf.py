@@ -22,7 +22,7 @@ class FetchRefused(FatalURLFetchingError):
 
 
 class PackagedFilesOnly(URLFetcher):
-    """Fetches file:// URLs under templates/ and refuses everything else (http, data, other files)."""
+    """Fetches host-less file:/// URLs under templates/ and refuses everything else (http, data, other files, file://HOST)."""
 
     def __init__(self) -> None:
         super().__init__(allowed_protocols={"file"})
@@ -30,7 +30,8 @@ class PackagedFilesOnly(URLFetcher):
 
     def fetch(self, url, headers=None):
         parsed = urlparse(url)
-        if parsed.scheme == "file":
+        # A host in a file URL (file://HOST/...) would be looked up by name: only host-less file URLs are local.
+        if parsed.scheme == "file" and not parsed.netloc:
             path = Path(unquote(parsed.path)).resolve()
             if path.is_relative_to(templates_dir()) and path.is_file():
                 return super().fetch(url, headers)
