@@ -65,6 +65,15 @@ UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                                 lambda loader, node: loader.construct_mapping(node))
 UniqueKeyLoader.construct_mapping = _mapping_without_repeats
 
+# YAML 1.1 reads 02134 as the octal number 1116 and 0x1F or 1:30 as numbers too: a ZIP code like 02134 written
+# without quotes would silently become another number. Only plain decimals without a leading zero are integers
+# here; everything else stays text.
+UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:int"]
+    for first, resolvers in UniqueKeyLoader.yaml_implicit_resolvers.items()
+}
+UniqueKeyLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+
 
 def yaml_problem(error: yaml.YAMLError) -> str:
     """A YAML error on one line: where and what ("line 2, column 1: found the key 'x' more than once")."""

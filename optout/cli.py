@@ -238,7 +238,8 @@ def laws_show(
         return
     for summary in summaries:
         typer.echo(f"{summary['name']} ({summary['short_name']}), {summary['citation']}")
-        typer.echo(f"  Effective {summary['effective']}; {'in force' if summary['in_force'] else 'not in force'} on {day.isoformat()}")
+        effective = f" (effective {summary['effective']})" if summary["effective"] else ""
+        typer.echo(f"  {'In force' if summary['in_force'] else 'Not in force'} on {day.isoformat()}{effective}")
         for right, grant in summary["rights"].items():
             agent = "agent allowed" if grant["agent_allowed"] else "no agent"
             typer.echo(f"  {right}: {grant['section']} ({agent})")

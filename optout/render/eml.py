@@ -17,7 +17,8 @@ from email.utils import formatdate
 from ..models import Letter
 from . import txt
 
-POLICY = policy.SMTPUTF8.clone(linesep="\r\n", max_line_length=78)
+# Subjects are not folded: a draft is opened by a mail program, which folds on sending; RFC 5322 allows 998.
+POLICY = policy.SMTPUTF8.clone(linesep="\r\n", max_line_length=998)
 
 
 class HeaderInjection(ValueError):
