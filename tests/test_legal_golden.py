@@ -206,3 +206,12 @@ def test_deletion_letter_states_the_shorter_opt_out_clock_it_also_invokes():
     assert [(d.law_id, d.due_date) for d in opt_out] == [("ca-ccpa", dt.date(2026, 12, 18))]
     # Virginia has one clock for everything: no separate opt-out deadline.
     assert all(d.part == "request" for d in decide(person("VA"), broker(), D, NOV27, CATALOG).deadlines)
+
+
+def test_a_security_freeze_is_offered_only_by_nationwide_agencies():
+    # 15 U.S.C. § 1681c-1(i) binds nationwide consumer reporting agencies (§ 1681a(p)): Equifax, Experian, TransUnion.
+    for broker_id, freeze in (("equifax", True), ("experian", True), ("transunion", True), ("nctue", False)):
+        decision = decide(person("VA"), CATALOG.broker(broker_id), D, NOV27, CATALOG)
+        fcra = [n for n in notes(decision) if "consumer reporting agency" in n]
+        assert fcra, broker_id
+        assert ("security freeze" in fcra[0]) is freeze, broker_id
