@@ -322,7 +322,7 @@ def batch(
     else:
         typer.echo(f"{report.letters} letters for {report.clients} clients in {report.out_dir}/ ({report.files} files; manifest: {report.manifest}).")
         if report.refusals:
-            typer.echo(f"{len(report.refusals)} letter(s) not written because the law allows no authorized agent; the client must send them:")
+            typer.echo(f"{len(report.refusals)} letter(s) are for the client to sign and send, because the law lets no authorized agent make them:")
             for refusal in report.refusals:
                 typer.echo(f"  {refusal.client_id} -> {refusal.broker_id}: {refusal.reason}")
         if report.errors:

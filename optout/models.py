@@ -421,6 +421,9 @@ class Law(CatalogText):
             raise ValueError("rights: a comprehensive privacy law must list the rights it grants (null sections are fine)")
         if self.kind is LawKind.COMPREHENSIVE and self.response is None:
             raise ValueError("response: a comprehensive law that grants rights needs a response clock")
+        clock = self.response
+        if clock and DayKind.BUSINESS in (clock.day_kind, clock.opt_out_day_kind) and self.due_date_rules is None:
+            raise ValueError("due_date_rules: a clock in business days must name its holiday calendar and the rule it rests on")
         return self
 
 
