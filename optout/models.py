@@ -390,6 +390,7 @@ class Law(CatalogText):
     applies_to_states: list[StateCode] = Field(default_factory=list, description="Residence states the law protects; empty means the jurisdiction.")
     name: NonEmpty
     short_name: NonEmpty
+    article: bool = Field(default=True, description="Whether the short name takes 'the' in a sentence: 'the CCPA', but 'Daniel's Law'.")
     citation: NonEmpty
     enacted: dt.date | None = None
     effective: dt.date | None = None

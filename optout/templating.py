@@ -54,6 +54,16 @@ def keep_citations_whole(text: str) -> Markup:
     return Markup(_CITATION.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', escaped))
 
 
+def law_ref(law) -> str:
+    """A law's short name as it reads mid-sentence: "the CCPA", "Daniel's Law"."""
+    return f"the {law.short_name}" if law.article else law.short_name
+
+
+def capfirst(text: str) -> str:
+    """Capitalise the first letter only (Jinja's `capitalize` lowercases the rest: "The ccpa")."""
+    return text[:1].upper() + text[1:]
+
+
 def _base(autoescape, finalize=None) -> Environment:
     env = Environment(
         finalize=finalize,
@@ -67,6 +77,8 @@ def _base(autoescape, finalize=None) -> Environment:
     env.filters["day_phrase"] = day_phrase
     env.filters["long_date"] = long_date
     env.filters["keep_citations_whole"] = keep_citations_whole
+    env.filters["law_ref"] = law_ref
+    env.filters["capfirst"] = capfirst
     return env
 
 

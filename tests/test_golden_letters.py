@@ -158,7 +158,7 @@ def test_golden_letter(place, request_kind, signer):
         assert "not aware of a privacy law" in body and "§" not in body and "requires you to respond" not in body
 
     if request_kind is O and place == "CA":
-        assert NO_OPT_OUT_VERIFICATION in body and "11 CCR § 7026(d)" in body
+        assert NO_OPT_OUT_VERIFICATION in body and "11 CCR §§ 7026(d), 7027(e)" in body
     elif place == "DE-country":
         assert "The GDPR lets you request additional information necessary to confirm the requester's identity only where you have " \
                "reasonable doubts about it (GDPR Art. 12(6))" in body
