@@ -98,7 +98,7 @@ CLOCKS = {
     ("TX", A): [f"The TDPSA {CLOCK_45}", "by January 11, 2027"],
     # Daniel's Law: 10 business days from Friday 2026-11-27: Nov 30-Dec 4 (5), Dec 7-11 (10).
     ("NJ", D): [f"The NJDPA {CLOCK_45}", "by January 11, 2027",
-                "The Daniel's Law requires you to stop disclosing this information within 10 business days of receiving this notice",
+                "Daniel's Law requires you to stop disclosing this information within 10 business days of receiving this notice",
                 "by December 11, 2026"],
     ("IA", D): ["The ICDPA requires you to respond within 90 calendar days of receiving this request", "by February 25, 2027"],
     ("LA", D): ["The LDPA requires you to respond within 45 calendar days of receiving this request", "by February 18, 2027"],
