@@ -11,7 +11,7 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
@@ -446,20 +446,18 @@ def known_country(value):
     return value
 
 
+CountryCode = Annotated[str, BeforeValidator(known_country)]
+
+
 class PostalAddress(PersonText):
     # `country` comes first: the state and postal-code rules depend on it.
-    country: str = Field(default="US", description="ISO 3166 two-letter country code (GB for the United Kingdom).")
+    country: CountryCode = Field(default="US", description="ISO 3166 two-letter country code (GB for the United Kingdom).")
     street: Annotated[NonEmpty, StringConstraints(max_length=200)]
     street2: Line | None = None
     city: Annotated[NonEmpty, StringConstraints(max_length=100)]
     state: str | None = Field(default=None, validate_default=True,
                               description="Two-letter code of the US state, DC or territory; for other countries the region, if any.")
     postal_code: str = Field(description="US: a 5-digit ZIP or ZIP+4; UK: a postcode; elsewhere the local postal code.")
-
-    @field_validator("country", mode="before")
-    @classmethod
-    def _known_country(cls, value):
-        return known_country(value)
 
     @field_validator("state", mode="before")
     @classmethod
@@ -517,7 +515,7 @@ class Profile(PersonText):
 
     full_name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
     # `residence_country` comes first: which residence_state is valid depends on it.
-    residence_country: str = Field(default="US", description="ISO two-letter code of the country you live in (GB for the United Kingdom).")
+    residence_country: CountryCode = Field(default="US", description="ISO two-letter code of the country you live in (GB for the United Kingdom).")
     residence_state: str | None = Field(default=None, validate_default=True,
                                         description="Two-letter code of the US state, DC or territory you live in; null outside the US.")
     emails: list[Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]] = Field(default_factory=list, max_length=20)
@@ -529,11 +527,6 @@ class Profile(PersonText):
     statuses: list[Status] = Field(default_factory=list)
     acp_substitute_address: PostalAddress | None = Field(default=None, description="The program's substitute address, used instead of the real one.")
     language: Annotated[str, StringConstraints(pattern=r"^(en|es)$")] = "en"
-
-    @field_validator("residence_country", mode="before")
-    @classmethod
-    def _known_country(cls, value):
-        return known_country(value)
 
     @field_validator("residence_state", mode="before")
     @classmethod
