@@ -1,0 +1,164 @@
+"""Rendering one chunk of whole clients (in a worker process): letters, packets, manifest rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..catalog import Catalog, default_catalog
+from ..clients import Client
+from ..letters import compose
+from ..models import Agent, Broker, Letter
+from ..fsutil import atomic_write
+from ..output import FILE_MODE, ensure_private_dir, file_stem, notes_file
+from ..render import RENDERERS, eml, txt
+from ..templating import render_note
+from .plan import BatchSettings, Chunk
+
+
+MANIFEST_COLUMNS = ["reference", "client_id", "broker_id", "broker_name", "request", "legal_basis", "signer", "signer_reason",
+                    "channel_kind", "channel_value", "due_date", "file", "sha256"]
+
+
+# ---------------------------------------------------------------------------
+# Rendering one chunk (runs in a worker process)
+
+
+@dataclass
+class Refusal:
+    """A letter the agent may not sign: it is written for the client to sign instead, and this says why."""
+
+    client_id: str
+    broker_id: str
+    reason: str
+
+
+@dataclass
+class PacketEntry:
+    reference: str
+    broker_name: str
+    channel_kind: str | None
+    channel_value: str | None
+    due_date: dt.date | None
+    signer: str = "person"
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ClientPacket:
+    client_id: str
+    full_name: str
+    language: str
+    request: str
+    letter_date: dt.date
+    agent: Agent | None
+    entries: list[PacketEntry] = field(default_factory=list)
+
+
+@dataclass
+class ChunkResult:
+    key: str
+    rows: list[dict]
+    refusals: list[Refusal]
+    letters: int
+    planned: int  # letters asked for, refused ones included: what the progress bar counts
+
+
+MAILING_ORDER = {"postal": 0, "fax": 1, "email": 2, "webform": 3, "phone": 4, None: 5}
+
+
+def _mailing_key(letter: Letter) -> tuple:
+    channel = letter.decision.channel
+    return (MAILING_ORDER[channel.kind.value if channel else None], letter.broker_name.casefold(), letter.broker_id)
+
+
+def _signer_reason(letter: Letter) -> str:
+    refused = letter.decision.refused_for_agent
+    if not refused:
+        return ""
+    return "no authorized agent allowed (" + "; ".join(f"{r.law_short_name} {r.section}" for r in refused) + "); the client signs"
+
+
+def _compose_client(client: Client, brokers: list[Broker], settings: BatchSettings, catalog: Catalog) -> tuple[list[Letter], list[Refusal]]:
+    letters, refusals = [], []
+    for broker in brokers:
+        letter = compose(client.profile, broker, settings.request, settings.letter_date, catalog, agent=settings.agent)
+        if settings.agent is not None and letter.agent is None:
+            refusals.append(Refusal(client.client_id, broker.id, _signer_reason(letter)))
+        letters.append(letter)
+    return sorted(letters, key=_mailing_key), refusals
+
+
+def _manifest_row(client_id: str, letter: Letter | None, relative: str, data: bytes, settings: BatchSettings) -> dict:
+    row = {"client_id": client_id, "request": settings.request.value, "file": relative, "sha256": hashlib.sha256(data).hexdigest()}
+    if letter is not None:
+        channel = letter.decision.channel
+        row |= {
+            "reference": letter.reference, "broker_id": letter.broker_id, "broker_name": letter.broker_name,
+            "legal_basis": ";".join(letter.decision.laws),
+            "signer": letter.signer.value, "signer_reason": _signer_reason(letter),
+            "channel_kind": channel.kind.value if channel else "", "channel_value": channel.value if channel else "",
+            "due_date": letter.decision.due_date.isoformat() if letter.decision.due_date else "",
+        }
+    return row
+
+
+def render_chunk(chunk: Chunk, settings: BatchSettings, out_dir: Path, catalog: Catalog | None = None) -> ChunkResult:
+    catalog = catalog or default_catalog()
+    brokers = [catalog.broker(b) for b in chunk.broker_ids]
+    rows: list[dict] = []
+    refusals: list[Refusal] = []
+    pending: list[tuple[Path, bytes, dict]] = []  # written only after everything rendered
+    packets: list[tuple[ClientPacket, list[Letter]]] = []
+    text_formats = [f for f in settings.formats if f != "pdf"]
+    letter_total = 0
+
+    for client in chunk.clients:
+        letters, refused = _compose_client(client, brokers, settings, catalog)
+        refusals += refused
+        letter_total += len(letters)
+        folder = out_dir / client.client_id
+        language = client.profile.language
+        for letter in letters:
+            stem = file_stem(letter)
+            # An agent's email draft carries the authorization PDF, which is rendered with the chunk's PDFs below.
+            outputs = [(f"{stem}.{fmt}", RENDERERS[fmt](letter)) for fmt in text_formats if not (fmt == "eml" and letter.agent)]
+            if letter.webform_url and "txt" in settings.formats:
+                outputs.append((f"{stem}-webform.txt", txt.render_webform(letter)))
+            if (notes := notes_file(letter)) is not None:
+                outputs.append((notes.name, notes.data))
+            for name, data in outputs:
+                pending.append((folder / name, data, _manifest_row(client.client_id, letter, f"{client.client_id}/{name}", data, settings)))
+        packet = ClientPacket(client.client_id, client.profile.full_name, language, settings.request.value,
+                              settings.letter_date, settings.agent)
+        for letter in letters:
+            channel = letter.decision.channel
+            packet.entries.append(PacketEntry(letter.reference, letter.broker_name, channel.kind.value if channel else None,
+                                              channel.value if channel else None, letter.decision.due_date, letter.signer.value,
+                                              [render_note(n, language) for n in letter.decision.notes]))
+        packets.append((packet, letters))
+
+    agent_letters = {letter.reference: letter for _, letters in packets for letter in letters if letter.agent is not None}
+    if "pdf" in settings.formats or agent_letters:
+        from ..render.packet import render_packets  # WeasyPrint is imported only when PDFs are wanted
+
+        for client_id, name, letter, kind, data in render_packets(packets, settings.letter_date):
+            if kind != "authorization" and "pdf" not in settings.formats:
+                continue
+            pending.append((out_dir / client_id / name, data, _manifest_row(client_id, letter, f"{client_id}/{name}", data, settings)))
+            if kind == "authorization" and "eml" in settings.formats and letter is not None:
+                eml_name = f"{file_stem(letter)}.eml"
+                eml_data = eml.render(letter, [(name, data)])
+                pending.append((out_dir / client_id / eml_name, eml_data,
+                                _manifest_row(client_id, letter, f"{client_id}/{eml_name}", eml_data, settings)))
+
+    for folder in sorted({path.parent for path, _, _ in pending}):
+        ensure_private_dir(folder, managed=True)  # a client folder that is a symlink or someone else's is refused
+    for path, data, row in pending:
+        atomic_write(path, data, FILE_MODE, durable=False, follow_parent=False)
+        rows.append(row)
+    return ChunkResult(chunk.key(settings), rows, refusals, letter_total, chunk.letter_count)
+
+
