@@ -185,12 +185,14 @@ def _fcra_note(broker: Broker, request: RequestKind, catalog: Catalog) -> Note |
     fcra = next(iter(_laws_of_kind(catalog, LawKind.FCRA, "US")), None)
     if fcra is None:
         return None
-    facts = {"broker": broker.name, "law": fcra.short_name}
+    facts = {"broker": broker.name, "law": fcra.short_name, "request": request.value}
     if Right.DISPUTE in fcra.rights and fcra.rights[Right.DISPUTE].section:
         facts["dispute_section"] = fcra.rights[Right.DISPUTE].section or ""
     # A security freeze binds only nationwide consumer reporting agencies (15 U.S.C. § 1681c-1(i), § 1681a(p)).
     if NATIONWIDE_CRA_CATEGORY in broker.categories and Right.FREEZE in fcra.rights:
         facts["freeze_section"] = fcra.rights[Right.FREEZE].section or fcra.citation
+        # The joint prescreen opt-out system is run by the nationwide agencies (15 U.S.C. § 1681b(e)(5)).
+        facts["prescreen_section"] = "15 U.S.C. § 1681b(e)"
     return Note(code="fcra", facts=facts)
 
 
@@ -217,6 +219,16 @@ def _invoke(laws: list[Law], request: RequestKind) -> tuple[list[InvokedRight], 
     return invoked, used
 
 
+def refused_summary(refused: list[InvokedRight]) -> str:
+    """'VCDPA: Va. Code Ann. § 59.1-577(A)(3); CPA: ...', each section once."""
+    by_law: dict[str, list[str]] = {}
+    for right in refused:
+        sections = by_law.setdefault(right.law_short_name, [])
+        if right.section not in sections:
+            sections.append(right.section)
+    return "; ".join(f"{law}: {', '.join(sections)}" for law, sections in by_law.items())
+
+
 def decide(
     profile: Profile,
     broker: Broker,
@@ -239,8 +251,7 @@ def decide(
         grants = {(law.id, right): grant for law in used_laws for right, grant in law.rights.items()}
         refused = [r for r in invoked if not grants[(r.law_id, r.right)].agent_allowed]
         if refused:
-            notes.append(Note(code="agent-not-allowed", facts={
-                "rights": "; ".join(f"{r.law_short_name} {r.section}" for r in refused)}))
+            notes.append(Note(code="agent-not-allowed", facts={"rights": refused_summary(refused)}))
         else:
             signer = Signer.AGENT
 

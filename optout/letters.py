@@ -13,8 +13,8 @@ import re
 
 from .catalog import Catalog
 from .jurisdictions import country_name, us_state_name
-from .legal import NO_LAW_ID, decide, postal_channel
-from .models import Agent, Block, Broker, BrokerRole, ChannelKind, Decision, Law, Letter, Profile, Regulation, RequestKind, Right, Signer
+from .legal import NO_LAW_ID, decide, is_consumer_reporting_agency, postal_channel
+from .models import Agent, Block, Broker, BrokerRole, ChannelKind, Decision, Law, LawKind, Letter, Profile, Regulation, RequestKind, Right, Signer
 from .templating import UNSHIELD, render_note, text_environment
 
 _BLOCK_END = re.compile(r"[ \t]*¶[ \t]*$", re.MULTILINE)
@@ -86,11 +86,14 @@ def template_name(broker: Broker, decision: Decision) -> str:
     return f"letter/en/{decision.request.value}{variant}.txt.j2"
 
 
-def _opt_out_sections(laws: list[Law], request: RequestKind) -> list[str]:
-    if request is not RequestKind.OPT_OUT:
-        return []
+OPT_OUT_RIGHTS = {Right.OPT_OUT_SALE, Right.OPT_OUT_TARGETED_ADVERTISING, Right.OPT_OUT_PROFILING, Right.LIMIT_SENSITIVE}
+
+
+def _opt_out_sections(laws: list[Law], decision: Decision) -> list[str]:
+    """Where the law says the opt-outs this letter invokes need no verification: their sections."""
+    opting_out = {r.law_id for r in decision.rights if r.right in OPT_OUT_RIGHTS}
     return [law.verification.opt_out_section or law.citation for law in laws
-            if law.verification and law.verification.opt_out_verification is False]
+            if law.id in opting_out and law.verification and law.verification.opt_out_verification is False]
 
 
 def _identification(laws: list[Law]) -> dict | None:
@@ -117,8 +120,10 @@ def letter_context(profile: Profile, broker: Broker, decision: Decision, letter_
         "opt_out_deadlines": {d.law_id: d for d in decision.deadlines if d.part == "opt-out"},
         "sale_terms": sale.terms if sale else None,
         "exemptions": [REGULATION_NAMES[r] for r in broker.regulated_by if r in REGULATION_NAMES],
-        "exemption_action": {"delete": "delete", "opt-out": "stop selling", "access": "disclose"}[decision.request.value],
-        "opt_out_unverified": _opt_out_sections(laws, decision.request),
+        "exemption_action": {"delete": "delete", "opt-out": "honor this request for", "access": "disclose"}[decision.request.value],
+        "opt_out_unverified": _opt_out_sections(laws, decision),
+        "covered_person_notice": any(law.kind is LawKind.COVERED_PERSON for law in laws),
+        "consumer_reporting": is_consumer_reporting_agency(broker),
         "identification": _identification(laws),
         "date": letter_date,
         "reference": reference,

@@ -81,30 +81,31 @@ RIGHTS = {
     ("LA", A): {"access": LA, "portability": LA},
     ("FL", D): {}, ("FL", O): {}, ("FL", A): {},
     ("DE-country", D): {"delete": "GDPR Art. 17(1)"},
-    ("DE-country", O): {"opt_out_targeted_advertising": "GDPR Art. 21(2)-(3)", "opt_out_profiling": "GDPR Art. 21(2)-(3)"},
+    # Art. 21(2)-(3): the absolute objection to direct marketing; Art. 21(1): objection to profiling on 6(1)(e)/(f).
+    ("DE-country", O): {"opt_out_targeted_advertising": "GDPR Art. 21(2)-(3)", "opt_out_profiling": "GDPR Art. 21(1)"},
     ("DE-country", A): {"access": "GDPR Art. 15", "portability": "GDPR Art. 20"},
 }
 
 # (place, request) -> the clock sentences, in order (letters dated 2026-11-27; Louisiana's 2027-01-04).
-CLOCK_45 = "requires you to respond within 45 calendar days of receiving this request"
+CLOCK_45 = "requires you to respond to this request within 45 calendar days of receiving it"
 CLOCKS = {
     ("CA", D): [f"The CCPA {CLOCK_45} (Cal. Civ. Code § 1798.130(a)(2)(A); 11 CCR § 7021(b)): by January 11, 2027",
                 "The requests above to opt out must be honored sooner, within 15 business days", "by December 18, 2026"],
-    ("CA", O): ["The CCPA requires you to respond within 15 business days of receiving this request", "by December 18, 2026"],
+    ("CA", O): ["The CCPA requires you to act on this request within 15 business days of receiving it", "by December 18, 2026"],
     ("CA", A): [f"The CCPA {CLOCK_45}", "by January 11, 2027"],
     ("VA", D): [f"The VCDPA {CLOCK_45} (Va. Code Ann. § 59.1-577(B)(1)): by January 11, 2027",
                 "It lets you extend that period by up to 45 calendar days"],
-    ("CO", O): [f"The CPA {CLOCK_45}", "by January 11, 2027"],
+    ("CO", O): ["The CPA requires you to act on this request within 45 calendar days of receiving it", "by January 11, 2027"],
     ("TX", A): [f"The TDPSA {CLOCK_45}", "by January 11, 2027"],
     # Daniel's Law: 10 business days from Friday 2026-11-27: Nov 30-Dec 4 (5), Dec 7-11 (10).
     ("NJ", D): [f"The NJDPA {CLOCK_45}", "by January 11, 2027",
                 "Daniel's Law requires you to stop disclosing this information within 10 business days of receiving this notice",
                 "by December 11, 2026"],
-    ("IA", D): ["The ICDPA requires you to respond within 90 calendar days of receiving this request", "by February 25, 2027"],
-    ("LA", D): ["The LDPA requires you to respond within 45 calendar days of receiving this request", "by February 18, 2027"],
+    ("IA", D): ["The ICDPA requires you to respond to this request within 90 calendar days of receiving it", "by February 25, 2027"],
+    ("LA", D): ["The LDPA requires you to respond to this request within 45 calendar days of receiving it", "by February 18, 2027"],
     ("FL", D): ["Please reply within 45 days and say what you have done."],
     # GDPR Art. 12(3): one month; 2026-12-27 is a Sunday, so Reg. 1182/71 art. 3(4) moves it to Monday.
-    ("DE-country", D): ["The GDPR requires you to respond within one month of receiving this request", "by December 28, 2026",
+    ("DE-country", D): ["The GDPR requires you to respond to this request within one month of receiving it", "by December 28, 2026",
                         "It lets you extend that period by up to 2 months"],
 }
 
@@ -161,7 +162,7 @@ def test_golden_letter(place, request_kind, signer):
         assert NO_OPT_OUT_VERIFICATION in body and "11 CCR §§ 7026(d), 7027(e)" in body
     elif place == "DE-country":
         assert "The GDPR lets you request additional information necessary to confirm the requester's identity only where you have " \
-               "reasonable doubts about it (GDPR Art. 12(6))" in body
+               "reasonable doubts about it (GDPR Art. 12(6)). Say exactly what identification you need" in body
     else:
         assert GENERAL_VERIFICATION in body and NO_OPT_OUT_VERIFICATION not in body
         assert "Social Security number" in body

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..catalog import Catalog, default_catalog
 from ..clients import Client
+from ..legal import refused_summary
 from ..letters import compose
 from ..models import Agent, Broker, Letter
 from ..fsutil import atomic_write
@@ -78,7 +79,7 @@ def _signer_reason(letter: Letter) -> str:
     refused = letter.decision.refused_for_agent
     if not refused:
         return ""
-    return "no authorized agent allowed (" + "; ".join(f"{r.law_short_name} {r.section}" for r in refused) + "); the client signs"
+    return f"no authorized agent allowed ({refused_summary(refused)}); the client signs"
 
 
 def _compose_client(client: Client, brokers: list[Broker], settings: BatchSettings, catalog: Catalog) -> tuple[list[Letter], list[Refusal]]:
