@@ -164,6 +164,8 @@ def test_every_letter_in_a_batch_is_numbered_on_its_own(batch):
         assert_numbered_as_one_letter(pages, path.name)
         signature_page(pages, "Sam Lee" if "authorized agent for" in pages[-1] else SIGNERS[path.parent.name])
         lengths.add(len(pages))
+        reference = re.search(r"OPT-\d{8}-[0-9A-F]{8}", path.name).group(0)
+        assert reference in PdfReader(str(path)).metadata.title, "a letter split from a batch keeps its own title"
     assert lengths == {1, 2}, "the batch should mix one-page and two-page letters"
     for path in batch.glob("*/*-authorization.pdf"):
         assert page_numbers(page_texts(path)[0]) == [], "an authorization form is not a letter page"

@@ -32,6 +32,7 @@ from ..templating import html_environment
 from .pdf import PackagedFilesOnly, pin_timestamps
 
 PACKET_NAME = "00-print-packet.pdf"
+AUTHORIZATION_TITLE = "Authorization of an authorized agent"  # as in letter/authorization.html.j2
 
 
 @dataclass
@@ -138,7 +139,7 @@ def sections_for(packets) -> list[Section]:
     return sections
 
 
-def _pdf_bytes(reader: PdfReader, pages: list[int], stamps: dict[int, IndirectObject]) -> bytes:
+def _pdf_bytes(reader: PdfReader, pages: list[int], stamps: dict[int, IndirectObject], title: str | None = None) -> bytes:
     writer = PdfWriter()
     stamper = _Stamper(writer) if any(index in stamps for index in pages) else None
     for index in pages:
@@ -147,6 +148,8 @@ def _pdf_bytes(reader: PdfReader, pages: list[int], stamps: dict[int, IndirectOb
             stamper.stamp(page, stamps[index])
     if reader.metadata:
         writer.add_metadata({k: v for k, v in reader.metadata.items() if k in ("/Title", "/CreationDate", "/ModDate", "/Creator")})
+    if title:  # the same title as a single letter's or form's PDF, not the chunk's
+        writer.add_metadata({"/Title": title})
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
@@ -181,8 +184,8 @@ def render_packets(packets, letter_date: dt.date) -> Iterator[tuple[str, str, Le
         pages = pages_of[section.anchor]
         by_client.setdefault(section.client_id, []).extend(pages)
         if section.kind == "letter":
-            yield section.client_id, f"{file_stem(section.letter)}.pdf", section.letter, "letter", _pdf_bytes(reader, pages, stamps)
+            yield section.client_id, f"{file_stem(section.letter)}.pdf", section.letter, "letter", _pdf_bytes(reader, pages, stamps, section.letter.subject)
         elif section.kind == "authorization":
-            yield section.client_id, authorization_name(section.letter), section.letter, "authorization", _pdf_bytes(reader, pages, stamps)
+            yield section.client_id, authorization_name(section.letter), section.letter, "authorization", _pdf_bytes(reader, pages, stamps, AUTHORIZATION_TITLE)
     for client_id, pages in by_client.items():
         yield client_id, PACKET_NAME, None, "packet", _pdf_bytes(reader, pages, stamps)
