@@ -2,6 +2,14 @@
 
 One document per chunk amortises WeasyPrint's fixed cost (CSS, fonts, PDF writing); the stylesheet and
 font configuration are parsed once per process and reused.
+
+Page numbers: in a chunk document counter(pages) counts the whole chunk, so the chunk is laid out without the
+"Page N of M" footer and each section's pages get their own numbers afterwards. For a section of M pages, a small
+M-page overlay (nothing but "Page 1 of M" ... "Page M of M", laid out by WeasyPrint with the same @page rules as a
+single letter, so it sits exactly where a single letter's footer does) is rendered once per process; each of its
+pages becomes a form XObject that is drawn on top of the section's page with pypdf. The page's own content
+stream is left as it is (wrapped in q/Q), so stamping costs well under a millisecond a page and the files stay
+compressed. Cover sheets are numbered the same way, in the client's language; authorization forms are not.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, IndirectObject, NameObject
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -23,6 +32,7 @@ from ..templating import html_environment
 from .pdf import PackagedFilesOnly, pin_timestamps
 
 PACKET_NAME = "00-print-packet.pdf"
+AUTHORIZATION_TITLE = "Authorization of an authorized agent"  # as in letter/authorization.html.j2
 
 
 @dataclass
@@ -35,11 +45,87 @@ class Section:
     agent: Agent | None = None
 
 
+# Named pages (letter.css) that carry "Page N of M", and the markup of one empty section on such a page.
+NUMBERED_PAGES = {"letter": '<section class="letter"></section>', "cover": '<section class="cover"></section>',
+                  "cover-es": '<section class="cover es"></section>'}
+# The chunk document: no page numbers (they would count the whole chunk); they are stamped per section.
+_CHUNK_CSS = "".join(f"@page {name} {{ @bottom-right {{ content: none }} }}" for name in NUMBERED_PAGES)
+# An overlay: nothing but the page numbers.
+_OVERLAY_CSS = "@page { @bottom-left { content: none } }"
+
+
 @functools.lru_cache(maxsize=1)
 def _shared_style() -> tuple[FontConfiguration, CSS]:
     fonts = FontConfiguration()
     css_text = html_environment().get_template("letter/letter.css").render()
     return fonts, CSS(string=css_text, font_config=fonts, url_fetcher=PackagedFilesOnly())
+
+
+@functools.lru_cache(maxsize=1)
+def _extra_styles() -> tuple[CSS, CSS]:
+    fonts, _ = _shared_style()
+    return CSS(string=_CHUNK_CSS, font_config=fonts), CSS(string=_OVERLAY_CSS, font_config=fonts)
+
+
+@functools.lru_cache(maxsize=64)
+def _overlay(page_name: str, count: int, letter_date: dt.date) -> list[IndirectObject]:
+    """Form XObjects for the pages of a `count`-page section on `page_name` pages: "Page 1 of count" ...
+
+    Deterministic: the result depends only on the arguments (letter_date pins the embedded font's timestamp)."""
+    pin_timestamps(letter_date)
+    fonts, css = _shared_style()
+    _, overlay_css = _extra_styles()
+    html = f"<!DOCTYPE html><html lang=\"en\"><body>{NUMBERED_PAGES[page_name] * count}</body></html>"
+    document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).render(
+        stylesheets=[css, overlay_css], font_config=fonts)
+    if len(document.pages) != count:
+        raise RuntimeError(f"page-number overlay for {page_name} has {len(document.pages)} pages, not {count}")
+    owner = PdfWriter()  # holds the forms (and the font they use); each output file copies what it draws
+    forms = []
+    for page in PdfReader(io.BytesIO(document.write_pdf())).pages:
+        form = DecodedStreamObject()
+        form.set_data(page.get_contents().get_data())
+        form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                     NameObject("/BBox"): page.mediabox, NameObject("/Resources"): page["/Resources"]})
+        forms.append(owner._add_object(form.clone(owner)))
+    return forms
+
+
+class _Stamper:
+    """Draws a form XObject over pages of one output file, leaving their own content streams untouched."""
+
+    NAME = NameObject("/OptoutPageNumber")
+
+    def __init__(self, writer: PdfWriter) -> None:
+        self.writer = writer
+        self.begin = writer._add_object(self._stream(b"q\n"))
+        self.end = writer._add_object(self._stream(b"\nQ\nq " + self.NAME.encode() + b" Do Q\n"))
+
+    @staticmethod
+    def _stream(data: bytes) -> DecodedStreamObject:
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        return stream
+
+    def stamp(self, page, form: IndirectObject) -> None:
+        # A fresh /Resources and /XObject for this page: WeasyPrint may share them between pages.
+        resources = DictionaryObject(page["/Resources"])
+        xobjects = DictionaryObject(resources["/XObject"]) if "/XObject" in resources else DictionaryObject()
+        xobjects[self.NAME] = form.clone(self.writer)  # copied once per file, however many pages draw it
+        resources[NameObject("/XObject")] = xobjects
+        page[NameObject("/Resources")] = resources
+        contents = page.raw_get("/Contents")
+        contents = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject([self.begin, *contents, self.end])
+
+
+def page_name(section: Section) -> str | None:
+    """The named page a section is laid out on, if its pages are numbered."""
+    if section.kind == "letter":
+        return "letter"
+    if section.kind == "cover":
+        return "cover-es" if section.packet.language == "es" else "cover"
+    return None
 
 
 def sections_for(packets) -> list[Section]:
@@ -53,12 +139,17 @@ def sections_for(packets) -> list[Section]:
     return sections
 
 
-def _pdf_bytes(reader: PdfReader, pages: list[int]) -> bytes:
+def _pdf_bytes(reader: PdfReader, pages: list[int], stamps: dict[int, IndirectObject], title: str | None = None) -> bytes:
     writer = PdfWriter()
+    stamper = _Stamper(writer) if any(index in stamps for index in pages) else None
     for index in pages:
-        writer.add_page(reader.pages[index])
+        page = writer.add_page(reader.pages[index])
+        if index in stamps:
+            stamper.stamp(page, stamps[index])
     if reader.metadata:
         writer.add_metadata({k: v for k, v in reader.metadata.items() if k in ("/Title", "/CreationDate", "/ModDate", "/Creator")})
+    if title:  # the same title as a single letter's or form's PDF, not the chunk's
+        writer.add_metadata({"/Title": title})
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
@@ -71,9 +162,10 @@ def render_packets(packets, letter_date: dt.date) -> Iterator[tuple[str, str, Le
         return
     pin_timestamps(letter_date)
     fonts, css = _shared_style()
+    chunk_css, _ = _extra_styles()
     html = html_environment().get_template("batch/packet.html.j2").render(sections=sections, letter_date=letter_date)
     document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).render(
-        stylesheets=[css], font_config=fonts)
+        stylesheets=[css, chunk_css], font_config=fonts)
     first_page = {}
     for number, page in enumerate(document.pages):
         for anchor in page.anchors:
@@ -81,14 +173,19 @@ def render_packets(packets, letter_date: dt.date) -> Iterator[tuple[str, str, Le
     starts = [first_page[s.anchor] for s in sections] + [len(document.pages)]
     pages_of = {s.anchor: list(range(starts[i], starts[i + 1])) for i, s in enumerate(sections)}
     reader = PdfReader(io.BytesIO(document.write_pdf()))
+    stamps: dict[int, IndirectObject] = {}  # chunk page index -> its "Page k of M" form
+    for section in sections:
+        name, pages = page_name(section), pages_of[section.anchor]
+        if name is not None:
+            stamps.update(zip(pages, _overlay(name, len(pages), letter_date)))
 
     by_client: dict[str, list[int]] = {}
     for section in sections:
         pages = pages_of[section.anchor]
         by_client.setdefault(section.client_id, []).extend(pages)
         if section.kind == "letter":
-            yield section.client_id, f"{file_stem(section.letter)}.pdf", section.letter, "letter", _pdf_bytes(reader, pages)
+            yield section.client_id, f"{file_stem(section.letter)}.pdf", section.letter, "letter", _pdf_bytes(reader, pages, stamps, section.letter.subject)
         elif section.kind == "authorization":
-            yield section.client_id, authorization_name(section.letter), section.letter, "authorization", _pdf_bytes(reader, pages)
+            yield section.client_id, authorization_name(section.letter), section.letter, "authorization", _pdf_bytes(reader, pages, stamps, AUTHORIZATION_TITLE)
     for client_id, pages in by_client.items():
-        yield client_id, PACKET_NAME, None, "packet", _pdf_bytes(reader, pages)
+        yield client_id, PACKET_NAME, None, "packet", _pdf_bytes(reader, pages, stamps)
