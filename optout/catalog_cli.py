@@ -1,7 +1,7 @@
 """`optout catalog ...`: import registry files, compare catalogs, show statistics, export the schema, validate.
 
-This module only parses arguments and prints; the work happens in optout.importers, optout.merge,
-optout.catalog_report and optout.catalog. Errors print one line on stderr and exit with code 2.
+This module only parses arguments and prints; the work happens in optout.build (importers, merge,
+catalog_report) and optout.catalog. Errors print one line on stderr and exit with code 2.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .models import Broker, Law
 from .paths import catalog_dir
 
 if TYPE_CHECKING:
-    from .merge import MergeReport
+    from .build.merge import MergeReport
 
 catalog_app = typer.Typer(help="Build and check the broker catalog from state data broker registries.", no_args_is_help=True)
 
@@ -87,8 +87,8 @@ def import_command(
         if not file.is_file():
             fail(f"{file}: no such file")
         # Imported here: importers and merge are heavy and only this command needs them.
-        from .importers import read_registry
-        from .merge import merge
+        from .build.importers import read_registry
+        from .build.merge import merge
 
         entries = read_registry(registry.value, file, year)
         with _progress(len(entries)) as tick:
@@ -155,7 +155,7 @@ def diff_command(
         for folder in (old_dir, new_dir):
             if not folder.is_dir():
                 fail(f"{folder}: no such folder")
-        from .catalog_report import diff_catalogs
+        from .build.catalog_report import diff_catalogs
 
         diff = diff_catalogs(old_dir, new_dir)
     if as_json:
@@ -172,7 +172,7 @@ def diff_command(
 def stats_command(catalog: CatalogOption = None, as_json: JsonOption = False) -> None:
     """Count brokers by registry, usable channels (email, webform, postal) and sold_to/collects flags."""
     with clear_errors():
-        from .catalog_report import catalog_stats
+        from .build.catalog_report import catalog_stats
 
         stats = catalog_stats(_catalog(catalog))
     if as_json:

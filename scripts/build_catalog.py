@@ -16,9 +16,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from optout.catalog_report import catalog_stats, load_brokers  # noqa: E402
-from optout.importers import RegistryFormatError, read_registry  # noqa: E402
-from optout.merge import MergeReport, merge  # noqa: E402
+from optout.build.catalog_report import catalog_stats, load_brokers  # noqa: E402
+from optout.build.importers import RegistryFormatError, read_registry  # noqa: E402
+from optout.build.merge import MergeReport, merge  # noqa: E402
 
 STEPS = [
     ("ca", "california/2026.csv"),

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from optout import contacts
-from optout.importers import RegistryFormatError, california, consolidated, read_registry, vermont
+from optout.build import contacts
+from optout.build.importers import RegistryFormatError, california, consolidated, read_registry, vermont
 from optout.models import ChannelKind, DataCollected, Recipient, Registry, Regulation
 
 FIXTURES = Path(__file__).parent / "fixtures" / "registries"

@@ -27,7 +27,7 @@ from typing import Callable, Iterable
 import yaml
 from pydantic import ValidationError
 
-from .catalog import read_yaml
+from ..catalog import read_yaml
 from .contacts import (
     PORTAL_HOSTS,
     CheckedContact,
@@ -38,8 +38,8 @@ from .contacts import (
     contact_domains,
     website_or_none,
 )
-from .fsutil import atomic_write
-from .models import Broker, Channel, ChannelKind, Registration, Registry, RegistryEntry, RequestKind, Source
+from ..fsutil import atomic_write
+from ..models import Broker, Channel, ChannelKind, Registration, Registry, RegistryEntry, RequestKind, Source
 from .names import clean_name, has_legal_suffix, loose_names, name_hash, normalize_legal_name, slugify
 
 # ---------------------------------------------------------------------------

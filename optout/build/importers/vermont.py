@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..contacts import clean_text, is_placeholder, split_cell, split_emails
-from ..models import DataCollected, Registry, RegistryEntry
+from ...models import DataCollected, Registry, RegistryEntry
 from ..names import split_dba
 from ._common import (
     ColumnSpec,

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from ..contacts import clean_text, is_placeholder, split_cell, split_emails
-from ..models import DataCollected, Recipient, Registry, RegistryEntry, Regulation
+from ...models import DataCollected, Recipient, Registry, RegistryEntry, Regulation
 from ..names import split_dba, split_names
 from ._common import (
     ColumnSpec,

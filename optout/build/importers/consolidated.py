@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..contacts import clean_text, is_placeholder, split_cell, split_emails
-from ..models import DataCollected, Registry, RegistryEntry
+from ...models import DataCollected, Registry, RegistryEntry
 from ..names import display_case_rank, normalize_legal_name, split_dba
 from ._common import RegistryFormatError, address_lines, is_blank, phone_value, read_csv_rows, unique
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from .catalog import read_yaml
+from ..catalog import read_yaml
 from .merge import brokers_dir, parse_key
-from .models import Broker, ChannelKind
+from ..models import Broker, ChannelKind
 
 LETTER_CHANNELS = (ChannelKind.EMAIL, ChannelKind.WEBFORM, ChannelKind.POSTAL)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..models import Registry, RegistryEntry
+from ...models import Registry, RegistryEntry
 from . import california, consolidated, vermont
 from ._common import RegistryFormatError
 

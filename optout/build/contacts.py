@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from .models import ChannelKind
+from ..models import ChannelKind
 
 # Cell values that mean "nothing here" rather than a malformed contact.
 PLACEHOLDERS = frozenset({"", "-", "--", "n/a", "na", "n-a", "none", "null", "nil", "not applicable", "tbd", "0"})
