@@ -9,7 +9,8 @@ import pytest
 
 from optout.build import contacts
 from optout.build.importers import RegistryFormatError, california, consolidated, read_registry, vermont
-from optout.models import ChannelKind, DataCollected, Recipient, Registry, Regulation
+from optout.build.registries import Registry
+from optout.models import ChannelKind, DataCollected, Recipient, Regulation
 
 FIXTURES = Path(__file__).parent / "fixtures" / "registries"
 CA_2025 = FIXTURES / "california" / "2025.csv"

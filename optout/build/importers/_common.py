@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contacts import check_phone, clean_text, is_placeholder
+from ...jurisdictions import us_jurisdictions
+from ..contacts import check_phone
+from ..text import clean_text, is_placeholder
 
 HEADER_SCAN_ROWS = 10
 
-US_STATES = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA", "colorado": "CO",
-    "connecticut": "CT", "delaware": "DE", "district of columbia": "DC", "florida": "FL", "georgia": "GA",
-    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA", "kansas": "KS",
-    "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD", "massachusetts": "MA",
-    "michigan": "MI", "minnesota": "MN", "mississippi": "MS", "missouri": "MO", "montana": "MT",
-    "nebraska": "NE", "nevada": "NV", "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM",
-    "new york": "NY", "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
-    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
-    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA",
-    "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY", "puerto rico": "PR",
-}
 US_NAMES = frozenset({"us", "usa", "united states", "united states of america", "u s", "u s a"})
 # Phone region for the countries that appear in the registries; anything else is parsed as US.
 COUNTRY_REGIONS = {
@@ -142,7 +133,12 @@ def yes_no(path: Path, row_number: int, column: str, value: str) -> bool | None:
 def state_code(text: str) -> str:
     """Two-letter code for a US state written out ("New York" -> "NY"); other values trimmed."""
     cleaned = clean_text(text)
-    return US_STATES.get(cleaned.lower(), cleaned.upper() if len(cleaned) == 2 else cleaned)
+    return _state_codes().get(cleaned.lower(), cleaned.upper() if len(cleaned) == 2 else cleaned)
+
+
+@functools.cache
+def _state_codes() -> dict[str, str]:
+    return {name.lower(): code for code, name in us_jurisdictions().items()}
 
 
 def is_us(country: str) -> bool:
@@ -181,13 +177,3 @@ def phone_value(raw: str, country: str) -> str:
     checked = check_phone(raw, region)
     return checked.value if checked.usable else clean_text(raw)
 
-
-def unique(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    for item in items:
-        key = item.lower()
-        if item and key not in seen:
-            seen.add(key)
-            out.append(item)
-    return out

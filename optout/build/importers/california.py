@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..contacts import clean_text, is_placeholder, split_cell, split_emails
-from ...models import DataCollected, Recipient, Registry, RegistryEntry, Regulation
+from ...models import DataCollected, Recipient, Regulation
+from ..contacts import split_cell, split_emails
 from ..names import split_dba, split_names
+from ..registries import Registry, RegistryEntry
+from ..text import clean_text, is_placeholder, unique
 from ._common import (
     ColumnSpec,
     RegistryFormatError,
@@ -27,7 +29,6 @@ from ._common import (
     phone_value,
     read_csv_rows,
     require_columns,
-    unique,
     yes_no,
 )
 

@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contacts import clean_text, is_placeholder, split_cell, split_emails
-from ...models import DataCollected, Registry, RegistryEntry
+from ...models import DataCollected
+from ..contacts import split_cell, split_emails
 from ..names import split_dba
+from ..registries import Registry, RegistryEntry
+from ..text import clean_text, is_placeholder
 from ._common import (
     ColumnSpec,
     RegistryFormatError,
