@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from ...jurisdictions import us_jurisdictions
 from ..contacts import check_phone
@@ -105,6 +106,56 @@ def read_csv_rows(path: Path) -> list[list[str]]:
         return [row for row in reader]
     except csv.Error as exc:
         raise RegistryFormatError(path, f"not valid CSV: {exc}", row=reader.line_num) from exc
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A registry CSV whose header row was found: the column of each field, and the rows below the header."""
+
+    path: Path
+    header_index: int
+    header: list[str]
+    columns: dict[str, int]
+    rows: list[list[str]]
+
+    @classmethod
+    def read(cls, path: Path, required: list[ColumnSpec], specs: list[ColumnSpec]) -> "Sheet":
+        """Header: the first row with every `required` column; `specs` are located in it (none is required yet)."""
+        rows = read_csv_rows(path)
+        index = find_header_row(path, rows, required)
+        return cls(path, index, rows[index], locate_columns(rows[index], specs), rows)
+
+    def require(self, specs: list[ColumnSpec]) -> None:
+        require_columns(self.path, self.header_index, self.columns, specs)
+
+    def records(self) -> Iterator["SheetRow"]:
+        """The non-blank rows below the header, numbered as in a spreadsheet."""
+        for index in range(self.header_index + 1, len(self.rows)):
+            if not is_blank(self.rows[index]):
+                yield SheetRow(self, index + 1, self.rows[index])
+
+    def column_name(self, field: str) -> str:
+        """The header text of a field's column, for error messages ("Data Broker Name", without the colon)."""
+        return clean_text(self.header[self.columns[field]]).rstrip(" :")
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    sheet: Sheet
+    number: int
+    cells: list[str]
+
+    def value(self, field: str) -> str:
+        return cell(self.cells, self.sheet.columns.get(field))
+
+    def yes_no(self, field: str) -> bool | None:
+        return yes_no(self.sheet.path, self.number, self.sheet.column_name(field), self.value(field))
+
+    def broker_name(self) -> str:
+        name = clean_text(self.value("name"))
+        if not name:
+            raise RegistryFormatError(self.sheet.path, "data broker name is empty", row=self.number, column=self.sheet.column_name("name"))
+        return name
 
 
 def cell(row: list[str], index: int | None) -> str:
