@@ -129,7 +129,7 @@ def contact_problems(path: Path, broker: Broker) -> list[Problem]:
     email address, an http(s) page, a valid phone number, or a postal address with a street and a city and
     no markup.
     """
-    from .contacts import check_email, check_phone, check_postal, check_url, website_or_none
+    from .build.contacts import check_email, check_phone, check_postal, check_url, website_or_none
 
     checks = {"email": check_email, "webform": check_url, "phone": check_phone, "fax": check_phone}
     problems = []

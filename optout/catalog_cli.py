@@ -1,7 +1,9 @@
 """`optout catalog ...`: import registry files, compare catalogs, show statistics, export the schema, validate.
 
-This module only parses arguments and prints; the work happens in optout.importers, optout.merge,
-optout.catalog_report and optout.catalog. Errors print one line on stderr and exit with code 2.
+This module only parses arguments and prints; the work happens in optout.build (importers, merge,
+catalog_report) and optout.catalog. optout.build is imported inside the commands that use it, never at module
+level: `optout letter` and the other letter commands load this module and must not load the build package or
+its extra dependencies. Errors print one line on stderr and exit with code 2.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Iterator, Optional
+from typing import Annotated, Iterator, Optional
 
 import typer
 
@@ -19,20 +21,14 @@ from .catalog import validate_catalog
 from .cli_common import EXIT_OUTPUT, JsonOption, describe_os_error
 from .cli_common import fail as shared_fail
 from .models import Broker, Law
-from .paths import catalog_dir
-
-if TYPE_CHECKING:
-    from .merge import MergeReport
+from .paths import PACKAGE_DIR, catalog_dir
 
 catalog_app = typer.Typer(help="Build and check the broker catalog from state data broker registries.", no_args_is_help=True)
 
 
-class RegistryChoice(StrEnum):
-    CA = "ca"
-    VT = "vt"
-    TX = "tx"
-    OR = "or"
-    CONSOLIDATED = "consolidated"
+# The modules of the `build` extra (pyproject.toml): a command that needs one says to install the extra.
+BUILD_EXTRA_MODULES = ("openpyxl", "phonenumbers", "email_validator")
+BUILD_EXTRA_HINT = "pip install 'optout[build]'"
 
 
 class SchemaKind(StrEnum):
@@ -55,6 +51,10 @@ def clear_errors() -> Iterator[None]:
     """Turn expected failures into one line on stderr: exit code 2 for input, 3 for files that cannot be written."""
     try:
         yield
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in BUILD_EXTRA_MODULES:
+            raise
+        fail(f"this command needs the catalog-building extra ({exc.name} is not installed): {BUILD_EXTRA_HINT}")
     except OSError as exc:  # writing the catalog failed: disk full, read-only, permissions (exit 3)
         raise shared_fail(describe_os_error(exc), code=EXIT_OUTPUT) from None
     except ValueError as exc:  # RegistryFormatError, CatalogError and MergeError are ValueErrors
@@ -69,15 +69,45 @@ def _catalog(path: Optional[Path]) -> Path:
     return root
 
 
+def _import_target(path: Optional[Path]) -> Path:
+    """Where an import writes: --catalog, else ./broker_catalog of a checkout; never the installed package's catalog."""
+    if path is not None:
+        return _catalog(path)
+    local = Path.cwd() / "broker_catalog"
+    if not local.is_dir() or local.resolve().is_relative_to(PACKAGE_DIR):
+        fail("no catalog to import into: pass --catalog DIR, or run in a checkout that has ./broker_catalog")
+    return local
+
+
+def _registry_kind(value: str) -> str:
+    # Checked against registries.yaml here, not at import time, so the letter commands never read the table.
+    from .build.registries import reader_choices
+
+    if value.lower() not in reader_choices():
+        raise typer.BadParameter(f"'{value}' is not a registry (choose from {', '.join(reader_choices())})")
+    return value.lower()
+
+
+def _registry_completion(incomplete: str) -> list[str]:
+    from .build.registries import reader_choices
+
+    return [choice for choice in reader_choices() if choice.startswith(incomplete.lower())]
+
+
 # ---------------------------------------------------------------------------
 # import
 
 
 @catalog_app.command("import")
 def import_command(
-    registry: Annotated[RegistryChoice, typer.Argument(help="Which registry the file holds: ca, vt, tx, or, or consolidated (every non-California registry in the PRC workbook).")],
+    registry: Annotated[str, typer.Argument(
+        metavar="REGISTRY", parser=_registry_kind, autocompletion=_registry_completion,
+        help="Which registry the file holds: its state code in lower case (ca, as in optout/build/registries.yaml), or "
+             "consolidated (every non-California registry in the PRC workbook).")],
     file: Annotated[Path, typer.Argument(help="Registry file: CPPA CSV, Vermont state CSV, PRC workbook (.xlsx) or one of its per-state CSV extracts.")],
-    catalog: CatalogOption = None,
+    catalog: Annotated[Optional[Path], typer.Option(
+        "--catalog", help="Catalog folder to write (holding brokers/). Default: ./broker_catalog, when the current "
+                          "folder is a checkout that has one; the installed package's catalog is never written.")] = None,
     year: Annotated[Optional[int], typer.Option("--year", help="Registration year, when it cannot be told from the file (CA: detected from the layout; consolidated: 2025).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change without writing any file.")] = False,
     as_json: JsonOption = False,
@@ -86,13 +116,15 @@ def import_command(
     with clear_errors():
         if not file.is_file():
             fail(f"{file}: no such file")
+        target = _import_target(catalog)
         # Imported here: importers and merge are heavy and only this command needs them.
-        from .importers import read_registry
-        from .merge import merge
+        from .build.importers import read_registry
+        from .build.merge import merge
+        from .build.report import format_report
 
-        entries = read_registry(registry.value, file, year)
+        entries = read_registry(registry, file, year)
         with _progress(len(entries)) as tick:
-            report = merge(entries, _catalog(catalog), dry_run=dry_run, progress=tick)
+            report = merge(entries, target, dry_run=dry_run, progress=tick)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:
@@ -113,33 +145,6 @@ def _progress(total: int):
         yield lambda done, _total: progress.update(task, completed=done)
 
 
-def format_report(report: MergeReport) -> str:
-    lines = []
-    for key in report.source_keys:
-        baseline = report.baseline.get(key)
-        lines.append(f"{key}: {report.entries} entries; compared with {baseline or 'nothing (first import of this registry)'}")
-    lines.append(
-        f"added {len(report.added)}, removed {len(report.removed)}, changed {len(report.changed)}, kept curated {len(report.kept_curated)}"
-    )
-    verb = "would be" if report.dry_run else ""
-    lines.append(f"files {verb} created {len(report.created)}, written {len(report.written)}, deleted {len(report.deleted)}".replace("  ", " "))
-    has_baseline = any(report.baseline.values())
-    if has_baseline and report.added:
-        lines.append("added (not in the compared import): " + ", ".join(report.added))
-    if report.removed:
-        lines.append("removed (in the compared import, not in this one): " + ", ".join(report.removed))
-    for rid, changes in report.changed.items():
-        lines.append(f"changed {rid}: " + "; ".join(changes))
-    if report.kept_curated:
-        lines.append("kept curated: " + ", ".join(report.kept_curated))
-    for old, curated in report.superseded.items():
-        lines.append(f"superseded by curated record: {old} -> {curated}")
-    lines += [f"skipped: {item}" for item in report.skipped]
-    if report.dry_run:
-        lines.append("dry run: nothing written")
-    return "\n".join(lines)
-
-
 # ---------------------------------------------------------------------------
 # diff, stats, schema, validate
 
@@ -155,7 +160,7 @@ def diff_command(
         for folder in (old_dir, new_dir):
             if not folder.is_dir():
                 fail(f"{folder}: no such folder")
-        from .catalog_report import diff_catalogs
+        from .build.catalog_report import diff_catalogs
 
         diff = diff_catalogs(old_dir, new_dir)
     if as_json:
@@ -172,7 +177,7 @@ def diff_command(
 def stats_command(catalog: CatalogOption = None, as_json: JsonOption = False) -> None:
     """Count brokers by registry, usable channels (email, webform, postal) and sold_to/collects flags."""
     with clear_errors():
-        from .catalog_report import catalog_stats
+        from .build.catalog_report import catalog_stats
 
         stats = catalog_stats(_catalog(catalog))
     if as_json:

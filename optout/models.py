@@ -666,34 +666,3 @@ class Letter(BaseModel):
     def paragraphs(self) -> list[str]:
         """The body as plain paragraphs (details as 'Label: value'), for text formats and tests."""
         return [f"{b.label}: {b.text}" if b.label else b.text for b in self.blocks]
-
-
-# ---------------------------------------------------------------------------
-# Registry import (owned by optout/importers and optout/merge.py)
-
-
-class Registry(StrEnum):
-    CA = "CA"
-    VT = "VT"
-    TX = "TX"
-    OR = "OR"
-
-
-class RegistryEntry(BaseModel):
-    """One broker as one registry file describes it, before merging into the catalog."""
-
-    registry: Registry
-    year: int
-    source_file: str
-    row: int = Field(description="1-based line/row number in the source file, for error messages.")
-    name: str
-    dbas: list[str] = Field(default_factory=list)
-    website: str | None = None
-    emails: list[str] = Field(default_factory=list)
-    phones: list[str] = Field(default_factory=list)
-    address_lines: list[str] = Field(default_factory=list)
-    rights_urls: list[str] = Field(default_factory=list, description="Opt-out / privacy-rights / deletion pages.")
-    sold_to: list[Recipient] = Field(default_factory=list)
-    collects: list[DataCollected] = Field(default_factory=list)
-    regulated_by: list[Regulation] = Field(default_factory=list)
-    notes: str | None = None

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Build broker_catalog/brokers from the state registry files, newest and richest first.
 
-Order: CA 2026, CA 2025, Vermont (2025 consolidated extract, then the 2020 state-layout file), Texas, Oregon.
-Running it twice changes nothing. Curated records are never modified.
+The files and their order are the `snapshots` of optout/build/registries.yaml: CA 2026, CA 2025, Vermont (2025
+consolidated extract, then the 2020 state-layout file), Texas, Oregon. Running it twice changes nothing.
+Curated records are never modified.
 
     python scripts/build_catalog.py [REGISTRY_FOLDER] [--catalog DIR] [--dry-run]
 """
@@ -16,33 +17,30 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from optout.catalog_report import catalog_stats, load_brokers  # noqa: E402
-from optout.importers import RegistryFormatError, read_registry  # noqa: E402
-from optout.merge import MergeReport, merge  # noqa: E402
-
-STEPS = [
-    ("ca", "california/2026.csv"),
-    ("ca", "california/2025.csv"),
-    ("vt", "vermont/2025_from_consolidated.csv"),
-    ("vt", "vermont/2020.csv"),
-    ("tx", "texas/2025_from_consolidated.csv"),
-    ("or", "oregon/2025_from_consolidated.csv"),
-]
+from optout.build.catalog_report import catalog_stats, load_brokers  # noqa: E402
+from optout.build.importers import RegistryFormatError, read_registry  # noqa: E402
+from optout.build.merge import MergeReport, merge  # noqa: E402
+from optout.build.registries import parse_key, source_key, table  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     reports: list[MergeReport] = []
-    for registry, relative in STEPS:
-        path = args.registries / relative
+    for snapshot in table().snapshots:
+        registry, year = parse_key(snapshot.key)
+        path = args.registries / snapshot.file
         try:
-            entries = read_registry(registry, path)
+            entries = read_registry(registry.value, path)
         except RegistryFormatError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        found = sorted({source_key(e.registry, e.year) for e in entries})
+        if found != [snapshot.key]:
+            print(f"error: {path}: registries.yaml calls it {snapshot.key}, but it reads as {', '.join(found) or 'no entries'}", file=sys.stderr)
+            return 2
         report = merge(entries, args.catalog, dry_run=args.dry_run)
         reports.append(report)
-        print(summary_line(relative, report))
+        print(summary_line(snapshot.file, report))
     print_checks(args.catalog, reports[0], args.dry_run)
     return 0
 

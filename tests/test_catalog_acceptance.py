@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from optout.catalog import default_catalog
-from optout.names import normalize_legal_name, split_dba
+from optout.build.names import normalize_legal_name, split_dba
 
 REGISTRY = Path(__file__).resolve().parents[2] / "shared" / "registries" / "california" / "2026.csv"
 CATALOG = default_catalog()

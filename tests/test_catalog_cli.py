@@ -174,3 +174,40 @@ def test_validate_json(tmp_path):
 def test_validate_missing_folder_exit_2(tmp_path):
     result = run("validate", "--catalog", tmp_path / "nowhere")
     assert result.exit_code == 2 and result.stderr.startswith("optout: error: ")
+
+
+def test_import_without_catalog_writes_the_checkouts_broker_catalog(tmp_path, monkeypatch):
+    checkout = tmp_path / "checkout"
+    (checkout / "broker_catalog" / "brokers").mkdir(parents=True)
+    monkeypatch.chdir(checkout)
+    result = run("import", "ca", CA_2026)
+    assert result.exit_code == 0, result.output
+    assert (checkout / "broker_catalog" / "brokers" / "acme-data-brokers.yaml").is_file()
+
+
+def test_import_without_catalog_elsewhere_is_a_one_line_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("import", "ca", CA_2026)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "--catalog" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_import_never_writes_the_installed_packages_catalog(tmp_path, monkeypatch):
+    # An installed wheel keeps the catalog at optout/broker_catalog: running from the package folder must not pick it.
+    import optout.catalog_cli as catalog_cli
+
+    package = tmp_path / "site-packages" / "optout"
+    (package / "broker_catalog" / "brokers").mkdir(parents=True)
+    monkeypatch.setattr(catalog_cli, "PACKAGE_DIR", package)
+    monkeypatch.chdir(package)
+    result = run("import", "ca", CA_2026)
+    assert result.exit_code == 2 and "--catalog" in result.stderr
+    assert list((package / "broker_catalog" / "brokers").iterdir()) == []
+
+
+def test_unknown_registry_names_the_choices_from_the_registry_table(catalog):
+    result = run("import", "xx", CA_2026, "--catalog", catalog)
+    assert result.exit_code == 2
+    text = " ".join(result.output.replace("│", " ").split())
+    assert "'xx' is not a registry (choose from ca, vt, tx, or, consolidated)" in text

@@ -12,10 +12,19 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Extras whose every requirement is a dependency of optout with a tested floor.
+PINNED_EXTRAS = ("build",)
+# Tools of the test extra whose floor is tested too (pytest, build and hatchling only run the tests).
+PINNED_TEST_TOOLS = ("hypothesis",)
+
+
 def floors() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    requirements = project["dependencies"] + [r for extra in PINNED_EXTRAS for r in extras[extra]]
+    requirements += [r for r in extras["test"] if re.split(r"[<>=\[]", r)[0].lower() in PINNED_TEST_TOOLS]
     found = {}
-    for requirement in project["dependencies"]:
+    for requirement in requirements:
         match = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9][0-9A-Za-z.]*)", requirement)
         assert match, f"{requirement}: every dependency needs a tested floor (name>=version) and nothing else"
         found[match.group(1).lower()] = match.group(2)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from optout import contacts
-from optout.importers import RegistryFormatError, california, consolidated, read_registry, vermont
-from optout.models import ChannelKind, DataCollected, Recipient, Registry, Regulation
+from optout.build import contacts
+from optout.build.importers import RegistryFormatError, california, consolidated, read_registry, vermont
+from optout.build.registries import Registry
+from optout.models import ChannelKind, DataCollected, Recipient, Regulation
 
 FIXTURES = Path(__file__).parent / "fixtures" / "registries"
 CA_2025 = FIXTURES / "california" / "2025.csv"

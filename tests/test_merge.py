@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from optout.catalog import validate_catalog
-from optout.importers import california, read_registry
-from optout.merge import broker_yaml, merge
+from optout.build.importers import california, read_registry
+from optout.build.merge import broker_yaml, merge
 from optout.models import Broker, ChannelKind, Recipient, RequestKind
-from optout.names import normalize_legal_name, slugify, split_dba
+from optout.build.names import normalize_legal_name, slugify, split_dba
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REGISTRIES = FIXTURES / "registries"

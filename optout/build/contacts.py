@@ -15,10 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from .models import ChannelKind
-
-# Cell values that mean "nothing here" rather than a malformed contact.
-PLACEHOLDERS = frozenset({"", "-", "--", "n/a", "na", "n-a", "none", "null", "nil", "not applicable", "tbd", "0"})
+from ..models import Broker, ChannelKind
+from .text import clean_text, is_placeholder, unique
 
 # Hosted request-portal vendors, matched on the URL host (suffix match). Value: vendor name for the note.
 PORTAL_HOSTS: dict[str, str] = {
@@ -83,17 +81,6 @@ class CheckedContact:
     note: str | None = None
 
 
-def is_placeholder(text: str | None) -> bool:
-    return text is None or clean_text(text).lower() in PLACEHOLDERS
-
-
-def clean_text(text: str | None) -> str:
-    """Collapse whitespace (including no-break spaces) and trim."""
-    if text is None:
-        return ""
-    return re.sub(r"\s+", " ", str(text).replace("\u00a0", " ")).strip()
-
-
 # ---------------------------------------------------------------------------
 # Splitting cells
 
@@ -121,7 +108,7 @@ def split_cell(text: str | None) -> tuple[list[str], list[str]]:
             urls.append(token)
     if not urls and not emails:
         return [clean_text(text)], []
-    return _unique(urls), _unique(emails)
+    return unique(urls), unique(emails)
 
 
 def split_emails(text: str | None) -> list[str]:
@@ -133,17 +120,7 @@ def split_emails(text: str | None) -> list[str]:
         return []
     found = [m.group(0).strip(TRAILING_PUNCTUATION) for m in EMAIL_LIKE.finditer(str(text))]
     found = [f[len("mailto:"):] if f.lower().startswith("mailto:") else f for f in found]
-    return _unique(found) if found else [clean_text(text)]
-
-
-def _unique(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    out: list[str] = []
-    for item in items:
-        if item.lower() not in seen:
-            seen.add(item.lower())
-            out.append(item)
-    return out
+    return unique(found) if found else [clean_text(text)]
 
 
 # ---------------------------------------------------------------------------
@@ -216,14 +193,19 @@ def portal_vendor(url: str) -> str | None:
     host = url_host(url)
     if host is None:
         return None
-    for suffix, vendor in PORTAL_HOSTS.items():
-        if host == suffix or host.endswith("." + suffix):
-            return vendor
+    vendor = portal_host_vendor(host)
+    if vendor:
+        return vendor
     parts = urlsplit(normalize_url(url))
     for prefix, vendor in PORTAL_PREFIXES.items():
         if f"{host}{parts.path}".startswith(prefix):
             return vendor
     return None
+
+
+def portal_host_vendor(host: str) -> str | None:
+    """The request-portal vendor whose domain this host is or is under ("privacy.onetrust.com" -> OneTrust)."""
+    return next((vendor for suffix, vendor in PORTAL_HOSTS.items() if host == suffix or host.endswith("." + suffix)), None)
 
 
 def check_url(raw: str) -> CheckedContact:
@@ -303,3 +285,9 @@ def contact_domains(emails: list[str], website: str | None) -> set[str]:
     if host:
         domains.add(host)
     return {d.removeprefix("www.") for d in domains if d.removeprefix("www.") not in GENERIC_MAIL_DOMAINS}
+
+
+def record_domains(record: Broker) -> set[str]:
+    """Company domains of a catalog record's usable emails and website."""
+    emails = [c.value for c in record.channels if c.kind == ChannelKind.EMAIL and c.usable]
+    return contact_domains(emails, record.website)

@@ -9,9 +9,10 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from .catalog import read_yaml
-from .merge import brokers_dir, parse_key
-from .models import Broker, ChannelKind
+from ..catalog import read_yaml
+from ..models import Broker, ChannelKind
+from .files import brokers_dir
+from .registries import parse_key
 
 LETTER_CHANNELS = (ChannelKind.EMAIL, ChannelKind.WEBFORM, ChannelKind.POSTAL)
 

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
-from ..contacts import check_phone, clean_text, is_placeholder
+from ...jurisdictions import us_jurisdictions
+from ..contacts import check_phone
+from ..text import clean_text, is_placeholder
 
 HEADER_SCAN_ROWS = 10
 
-US_STATES = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA", "colorado": "CO",
-    "connecticut": "CT", "delaware": "DE", "district of columbia": "DC", "florida": "FL", "georgia": "GA",
-    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA", "kansas": "KS",
-    "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD", "massachusetts": "MA",
-    "michigan": "MI", "minnesota": "MN", "mississippi": "MS", "missouri": "MO", "montana": "MT",
-    "nebraska": "NE", "nevada": "NV", "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM",
-    "new york": "NY", "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
-    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
-    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA",
-    "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY", "puerto rico": "PR",
-}
 US_NAMES = frozenset({"us", "usa", "united states", "united states of america", "u s", "u s a"})
 # Phone region for the countries that appear in the registries; anything else is parsed as US.
 COUNTRY_REGIONS = {
@@ -116,6 +108,56 @@ def read_csv_rows(path: Path) -> list[list[str]]:
         raise RegistryFormatError(path, f"not valid CSV: {exc}", row=reader.line_num) from exc
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """A registry CSV whose header row was found: the column of each field, and the rows below the header."""
+
+    path: Path
+    header_index: int
+    header: list[str]
+    columns: dict[str, int]
+    rows: list[list[str]]
+
+    @classmethod
+    def read(cls, path: Path, required: list[ColumnSpec], specs: list[ColumnSpec]) -> "Sheet":
+        """Header: the first row with every `required` column; `specs` are located in it (none is required yet)."""
+        rows = read_csv_rows(path)
+        index = find_header_row(path, rows, required)
+        return cls(path, index, rows[index], locate_columns(rows[index], specs), rows)
+
+    def require(self, specs: list[ColumnSpec]) -> None:
+        require_columns(self.path, self.header_index, self.columns, specs)
+
+    def records(self) -> Iterator["SheetRow"]:
+        """The non-blank rows below the header, numbered as in a spreadsheet."""
+        for index in range(self.header_index + 1, len(self.rows)):
+            if not is_blank(self.rows[index]):
+                yield SheetRow(self, index + 1, self.rows[index])
+
+    def column_name(self, field: str) -> str:
+        """The header text of a field's column, for error messages ("Data Broker Name", without the colon)."""
+        return clean_text(self.header[self.columns[field]]).rstrip(" :")
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    sheet: Sheet
+    number: int
+    cells: list[str]
+
+    def value(self, field: str) -> str:
+        return cell(self.cells, self.sheet.columns.get(field))
+
+    def yes_no(self, field: str) -> bool | None:
+        return yes_no(self.sheet.path, self.number, self.sheet.column_name(field), self.value(field))
+
+    def broker_name(self) -> str:
+        name = clean_text(self.value("name"))
+        if not name:
+            raise RegistryFormatError(self.sheet.path, "data broker name is empty", row=self.number, column=self.sheet.column_name("name"))
+        return name
+
+
 def cell(row: list[str], index: int | None) -> str:
     if index is None or index >= len(row):
         return ""
@@ -142,7 +184,12 @@ def yes_no(path: Path, row_number: int, column: str, value: str) -> bool | None:
 def state_code(text: str) -> str:
     """Two-letter code for a US state written out ("New York" -> "NY"); other values trimmed."""
     cleaned = clean_text(text)
-    return US_STATES.get(cleaned.lower(), cleaned.upper() if len(cleaned) == 2 else cleaned)
+    return _state_codes().get(cleaned.lower(), cleaned.upper() if len(cleaned) == 2 else cleaned)
+
+
+@functools.cache
+def _state_codes() -> dict[str, str]:
+    return {name.lower(): code for code, name in us_jurisdictions().items()}
 
 
 def is_us(country: str) -> bool:
@@ -181,13 +228,3 @@ def phone_value(raw: str, country: str) -> str:
     checked = check_phone(raw, region)
     return checked.value if checked.usable else clean_text(raw)
 
-
-def unique(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    for item in items:
-        key = item.lower()
-        if item and key not in seen:
-            seen.add(key)
-            out.append(item)
-    return out

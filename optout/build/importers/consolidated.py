@@ -7,7 +7,7 @@ The workbook harmonises five registries into one 34-column layout:
 - `Collects*` flags: 1 = says it collects, 0 = says it does not, 2 = not stated.
 - California rows are skipped: the CPPA's own CSV files are imported instead, and the workbook gives
   no registration year for them.
-The year of every entry is 2025 (the merge's date) unless `year` is given.
+The year of every entry is the `consolidated.year` of registries.yaml (2025, the merge's date) unless `year` is given.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contacts import clean_text, is_placeholder, split_cell, split_emails
-from ..models import DataCollected, Registry, RegistryEntry
+from ...models import DataCollected
+from ..contacts import split_cell, split_emails
 from ..names import display_case_rank, normalize_legal_name, split_dba
-from ._common import RegistryFormatError, address_lines, is_blank, phone_value, read_csv_rows, unique
+from ..registries import Registry, RegistryEntry, registry_by_state, table
+from ..text import clean_text, is_placeholder, unique
+from ._common import RegistryFormatError, address_lines, is_blank, phone_value, read_csv_rows
 
-DEFAULT_YEAR = 2025
 SHEET = "Data Brokers"
-REGISTRY_SOURCES = {"texas": Registry.TX, "oregon": Registry.OR, "vermont": Registry.VT}
 REQUIRED_COLUMNS = ["GroupUUID_Combined", "Name", "RegistrySource", "Email", "Phone", "Address", "City", "State", "ZipCode", "Country"]
 OPTIONAL_COLUMNS = ["WebsiteURL", "OptOutURL", "AlternateOptOutURLs", "AddressLine4"]
 COLLECTS_COLUMNS = {
@@ -59,7 +59,7 @@ def read(path: Path | str, registry: Registry | None = None, year: int | None = 
             raise RegistryFormatError(path, "broker name is empty", row=row.number, column="Name")
         key = (_registry_of(path, row), clean_text(row.get("GroupUUID_Combined")), normalize_legal_name(split_dba(name)[0]))
         groups.setdefault(key, []).append(row)
-    return [_entry(path, key[0], fragments, year or DEFAULT_YEAR) for key, fragments in groups.items()]
+    return [_entry(path, key[0], fragments, year or table().consolidated.year) for key, fragments in groups.items()]
 
 
 # ---------------------------------------------------------------------------
@@ -107,12 +107,13 @@ def _text(value) -> str:
 
 
 def _registry_of(path: Path, row: Row) -> Registry | None:
-    source = clean_text(row.get("RegistrySource")).lower()
-    if source.startswith("california"):
-        return None
-    if source not in REGISTRY_SOURCES:
+    source = clean_text(row.get("RegistrySource"))
+    if source.lower().startswith("california"):
+        return None  # the CPPA's own CSV files are imported instead
+    registry = registry_by_state(source)
+    if registry is None:
         raise RegistryFormatError(path, f"unknown RegistrySource '{row.get('RegistrySource')}'", row=row.number, column="RegistrySource")
-    return REGISTRY_SOURCES[source]
+    return registry
 
 
 # ---------------------------------------------------------------------------

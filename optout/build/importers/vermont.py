@@ -13,21 +13,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contacts import clean_text, is_placeholder, split_cell, split_emails
-from ..models import DataCollected, Registry, RegistryEntry
+from ...models import DataCollected
+from ..contacts import split_cell, split_emails
 from ..names import split_dba
-from ._common import (
-    ColumnSpec,
-    RegistryFormatError,
-    address_lines,
-    cell,
-    find_header_row,
-    is_blank,
-    locate_columns,
-    read_csv_rows,
-    require_columns,
-    yes_no,
-)
+from ..registries import Registry, RegistryEntry
+from ..text import clean_text, is_placeholder
+from ._common import ColumnSpec, RegistryFormatError, Sheet, SheetRow, address_lines
 
 REQUIRED = [
     ColumnSpec("name", r"^data broker name$", "Data Broker Name"),
@@ -57,8 +48,7 @@ class SkippedRow:
 def is_state_layout(path: Path | str) -> bool:
     """True when the file has the state's own columns (Status, Next Renewal Period Begins)."""
     try:
-        rows = read_csv_rows(Path(path))
-        find_header_row(Path(path), rows, STATE_LAYOUT_MARKERS)
+        Sheet.read(Path(path), STATE_LAYOUT_MARKERS, STATE_LAYOUT_MARKERS)
     except RegistryFormatError:
         return False
     return True
@@ -70,31 +60,24 @@ def read(path: Path | str, year: int | None = None) -> list[RegistryEntry]:
 
 def read_with_skipped(path: Path | str, year: int | None = None) -> tuple[list[RegistryEntry], list[SkippedRow]]:
     path = Path(path)
-    rows = read_csv_rows(path)
-    header_index = find_header_row(path, rows, REQUIRED)
-    header = rows[header_index]
-    columns = locate_columns(header, REQUIRED + OPTIONAL)
-    require_columns(path, header_index, columns, REQUIRED)
-    active: list[tuple[int, list[str]]] = []
+    sheet = Sheet.read(path, REQUIRED, REQUIRED + OPTIONAL)
+    sheet.require(REQUIRED)
+    active: list[SheetRow] = []
     skipped: list[SkippedRow] = []
-    for index in range(header_index + 1, len(rows)):
-        row = rows[index]
-        if is_blank(row):
-            continue
-        status = clean_text(cell(row, columns["status"])).upper()
+    for row in sheet.records():
+        status = clean_text(row.value("status")).upper()
         if status == ACTIVE:
-            active.append((index + 1, row))
+            active.append(row)
         else:
-            skipped.append(SkippedRow(index + 1, clean_text(cell(row, columns["name"])), status or "(blank)"))
-    registry_year = year or _detect_year(path, active, columns)
-    entries = [_entry(path, number, row, header, columns, registry_year) for number, row in active]
-    return entries, skipped
+            skipped.append(SkippedRow(row.number, clean_text(row.value("name")), status or "(blank)"))
+    registry_year = year or _detect_year(path, active)
+    return [_entry(row, registry_year) for row in active], skipped
 
 
-def _detect_year(path: Path, active: list[tuple[int, list[str]]], columns: dict[str, int]) -> int:
+def _detect_year(path: Path, active: list[SheetRow]) -> int:
     years = []
-    for _, row in active:
-        match = re.search(r"(20\d\d)\s*$", clean_text(cell(row, columns.get("renewal"))))
+    for row in active:
+        match = re.search(r"(20\d\d)\s*$", clean_text(row.value("renewal")))
         if match:
             years.append(int(match.group(1)))
     if not years:
@@ -102,30 +85,23 @@ def _detect_year(path: Path, active: list[tuple[int, list[str]]], columns: dict[
     return max(years) - 1
 
 
-def _entry(path: Path, row_number: int, row: list[str], header: list[str], columns: dict[str, int], year: int) -> RegistryEntry:
-    def value(field: str) -> str:
-        return cell(row, columns.get(field))
-
-    raw_name = clean_text(value("name"))
-    if not raw_name:
-        raise RegistryFormatError(path, "data broker name is empty", row=row_number, column=clean_text(header[columns["name"]]))
-    name, dbas = split_dba(raw_name)
+def _entry(row: SheetRow, year: int) -> RegistryEntry:
+    value = row.value
+    name, dbas = split_dba(row.broker_name())
     websites, website_emails = split_cell(value("website"))
-    minors = None
-    if "minors" in columns:
-        minors = yes_no(path, row_number, clean_text(header[columns["minors"]]), value("minors"))
+    minors = row.yes_no("minors") if "minors" in row.sheet.columns else None
     return RegistryEntry(
         registry=Registry.VT,
         year=year,
-        source_file=str(path),
-        row=row_number,
+        source_file=str(row.sheet.path),
+        row=row.number,
         name=name,
         dbas=dbas,
         website=websites[0] if websites else None,
         emails=split_emails(value("email")) + website_emails,
         address_lines=parse_address(value("address")),
         collects=[DataCollected.MINORS] if minors else [],
-        notes=_opt_out_note(path, row_number, header, columns, value),
+        notes=_opt_out_note(row),
     )
 
 
@@ -140,11 +116,11 @@ def parse_address(text: str) -> list[str]:
     return address_lines([street], city, state, postal, country)
 
 
-def _opt_out_note(path: Path, row_number: int, header: list[str], columns: dict[str, int], value) -> str | None:
-    if "opt_out_allowed" not in columns:
+def _opt_out_note(row: SheetRow) -> str | None:
+    if "opt_out_allowed" not in row.sheet.columns:
         return None
-    allowed = yes_no(path, row_number, clean_text(header[columns["opt_out_allowed"]]), value("opt_out_allowed"))
-    method = clean_text(value("opt_out_method"))
+    allowed = row.yes_no("opt_out_allowed")
+    method = clean_text(row.value("opt_out_method"))
     if allowed is False:
         return "Vermont filing says consumers may not opt out."
     if allowed and method and not is_placeholder(method):

@@ -13,23 +13,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..contacts import clean_text, is_placeholder, split_cell, split_emails
-from ..models import DataCollected, Recipient, Registry, RegistryEntry, Regulation
+from ...models import DataCollected, Recipient, Regulation
+from ..contacts import split_cell, split_emails
 from ..names import split_dba, split_names
-from ._common import (
-    ColumnSpec,
-    RegistryFormatError,
-    address_lines,
-    cell,
-    find_header_row,
-    is_blank,
-    locate_columns,
-    phone_value,
-    read_csv_rows,
-    require_columns,
-    unique,
-    yes_no,
-)
+from ..registries import Registry, RegistryEntry
+from ..text import clean_text, is_placeholder, unique
+from ._common import ColumnSpec, RegistryFormatError, Sheet, SheetRow, address_lines, phone_value
 
 IDENTITY = [
     ColumnSpec("name", r"^data broker name$", "Data broker name"),
@@ -83,21 +72,12 @@ METRICS_YEAR = re.compile(r"\bin (20\d\d)\b")
 def read(path: Path | str, year: int | None = None) -> list[RegistryEntry]:
     """Entries of a CPPA registry CSV; `year` overrides the year detected from the layout."""
     path = Path(path)
-    rows = read_csv_rows(path)
-    header_index = find_header_row(path, rows, IDENTITY)
-    header = rows[header_index]
-    columns = locate_columns(header, ALL_SPECS)
-    require_columns(path, header_index, columns, _required_for_layout(columns))
-    registry_year = year or detect_year(header, columns)
+    sheet = Sheet.read(path, IDENTITY, ALL_SPECS)
+    sheet.require(_required_for_layout(sheet.columns))
+    registry_year = year or detect_year(sheet.header, sheet.columns)
     if registry_year is None:
-        raise RegistryFormatError(path, "cannot tell the registry year from the header; pass --year", row=header_index + 1)
-    entries = []
-    for index in range(header_index + 1, len(rows)):
-        row = rows[index]
-        if is_blank(row):
-            continue
-        entries.append(_entry(path, index + 1, row, header, columns, registry_year))
-    return entries
+        raise RegistryFormatError(path, "cannot tell the registry year from the header; pass --year", row=sheet.header_index + 1)
+    return [_entry(row, registry_year) for row in sheet.records()]
 
 
 def _required_for_layout(columns: dict[str, int]) -> list[ColumnSpec]:
@@ -118,22 +98,17 @@ def detect_year(header: list[str], columns: dict[str, int]) -> int | None:
     return None
 
 
-def _entry(path: Path, row_number: int, row: list[str], header: list[str], columns: dict[str, int], year: int) -> RegistryEntry:
-    def value(field: str) -> str:
-        return cell(row, columns.get(field))
-
-    raw_name = clean_text(value("name"))
-    if not raw_name:
-        raise RegistryFormatError(path, "data broker name is empty", row=row_number, column=_header_text(header, columns, "name"))
-    name, dbas_in_name = split_dba(raw_name)
+def _entry(row: SheetRow, year: int) -> RegistryEntry:
+    value = row.value
+    name, dbas_in_name = split_dba(row.broker_name())
     websites, website_emails = split_cell(value("website"))
     rights_urls, rights_emails = split_cell(value("rights_url"))
     country = value("country")
     return RegistryEntry(
         registry=Registry.CA,
         year=year,
-        source_file=str(path),
-        row=row_number,
+        source_file=str(row.sheet.path),
+        row=row.number,
         name=name,
         dbas=unique(dbas_in_name + split_names(value("dba"))),
         website=websites[0] if websites else None,
@@ -141,9 +116,9 @@ def _entry(path: Path, row_number: int, row: list[str], header: list[str], colum
         phones=[phone_value(value("phone"), country)] if not is_placeholder(value("phone")) else [],
         address_lines=_address(value, country),
         rights_urls=rights_urls,
-        sold_to=_flags(SOLD_TO, path, row_number, row, header, columns),
-        collects=_flags(COLLECTS, path, row_number, row, header, columns),
-        regulated_by=_flags(REGULATED, path, row_number, row, header, columns),
+        sold_to=_flags(SOLD_TO, row),
+        collects=_flags(COLLECTS, row),
+        regulated_by=_flags(REGULATED, row),
         notes=f"Registry filing also lists the websites {', '.join(websites[1:])}" if len(websites) > 1 else None,
     )
 
@@ -156,13 +131,6 @@ def _address(value, country: str) -> list[str]:
     return address_lines([street], value("city"), value("state"), value("zip"), country)
 
 
-def _flags(specs: dict, path: Path, row_number: int, row: list[str], header: list[str], columns: dict[str, int]) -> list:
-    found = []
-    for kind, spec in specs.items():
-        if spec.field in columns and yes_no(path, row_number, _header_text(header, columns, spec.field), cell(row, columns[spec.field])):
-            found.append(kind)
-    return found
-
-
-def _header_text(header: list[str], columns: dict[str, int], field: str) -> str:
-    return clean_text(header[columns[field]]).rstrip(":")
+def _flags(specs: dict, row: SheetRow) -> list:
+    """The kinds whose Yes/No column says Yes (a column this year's layout lacks says nothing)."""
+    return [kind for kind, spec in specs.items() if spec.field in row.sheet.columns and row.yes_no(spec.field)]

@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from typing import Collection
+
+from .text import clean_text
 
 # Corporate-form words that do not distinguish one entity from another. Stripped from the end only,
 # so "Company Data Inc" keeps its first word.
@@ -32,10 +35,8 @@ SLUG_MAX = 80
 
 
 def clean_name(text: str | None) -> str:
-    """Trim and collapse whitespace, including no-break spaces and line breaks."""
-    if not text:
-        return ""
-    return re.sub(r"\s+", " ", str(text).replace("\u00a0", " ")).strip(" ,;")
+    """Whitespace collapsed (no-break spaces and line breaks too), trimmed of spaces and list punctuation."""
+    return clean_text(text).strip(" ,;")
 
 
 def _tokens(name: str) -> list[str]:
@@ -74,7 +75,10 @@ def loose_names(name: str) -> set[str]:
 
 
 def slugify(name: str) -> str:
-    """Record id from a legal name: the normalised name, hyphenated, at most 80 characters."""
+    """Record id from a legal name: the normalised name, hyphenated, at most 80 characters.
+
+    A name with no Latin letters or digits ("株式会社") gets `broker-<hash of the name>`.
+    """
     slug = "-".join(normalize_legal_name(name).split())
     if len(slug) > SLUG_MAX:
         slug = slug[:SLUG_MAX].rsplit("-", 1)[0]
@@ -82,8 +86,22 @@ def slugify(name: str) -> str:
 
 
 def name_hash(name: str, length: int = 6) -> str:
-    """Deterministic short hash of the normalised name, used to break slug collisions."""
-    return hashlib.sha1(normalize_legal_name(name).encode("utf-8")).hexdigest()[:length]
+    """Deterministic short hash of the normalised name (of the cleaned name when nothing normalises), for collisions."""
+    key = normalize_legal_name(name) or unicodedata.normalize("NFC", clean_name(name)).casefold()
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:length]
+
+
+def free_id(name: str, taken: Collection[str]) -> str:
+    """The slug of `name`, or when another record has it, the slug cut short plus `-<hash>` (6, 10, then 16 hex)."""
+    slug = slugify(name)
+    if slug not in taken:
+        return slug
+    for length in (6, 10, 16):
+        # Cut at a hyphen's place without keeping it: "aaaa-" + "-b20ed2" is no id.
+        candidate = f"{slug[: SLUG_MAX - length - 1].rstrip('-')}-{name_hash(name, length)}"
+        if candidate not in taken:
+            return candidate
+    raise ValueError(f"cannot find a free id for '{name}'")
 
 
 def split_dba(name: str) -> tuple[str, list[str]]:

@@ -1,0 +1,99 @@
+"""A catalog folder as the merge sees it: importer-made records it may rewrite, and frozen ones it only matches.
+
+Curated records (`curated: true`) and files that do not load are frozen: never modified or deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from ..catalog import read_yaml
+from ..models import Broker
+from .contacts import record_domains
+from .names import normalize_legal_name
+
+
+@dataclass
+class FrozenRecord:
+    """A curated or unreadable file: matched against, never written."""
+
+    id: str
+    curated: bool
+    names: set[str]
+    registration_keys: set[str]
+    family: str | None = None
+    domains: set[str] = field(default_factory=set)
+
+
+class CatalogState:
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.records: dict[str, Broker] = {}
+        self.frozen: dict[str, FrozenRecord] = {}
+        self.original_text: dict[str, str] = {}
+        self.deleted: set[str] = set()
+        self.problems: list[str] = []
+
+    @classmethod
+    def load(cls, directory: Path) -> "CatalogState":
+        state = cls(directory)
+        for path in sorted(directory.glob("*.yaml")):
+            state._load_file(path)
+        return state
+
+    def _load_file(self, path: Path) -> None:
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = read_yaml(path)
+        except (OSError, yaml.YAMLError) as exc:
+            self.frozen[path.stem] = FrozenRecord(path.stem, False, set(), set())
+            self.problems.append(f"{path.name}: not loaded ({type(exc).__name__}); left untouched")
+            return
+        data = data if isinstance(data, dict) else {}
+        try:
+            broker = Broker.model_validate(data)
+        except ValidationError:
+            broker = None
+        if broker is not None and not broker.curated and broker.id == path.stem:
+            self.records[broker.id] = broker
+            self.original_text[broker.id] = text
+            return
+        if broker is None:
+            self.problems.append(f"{path.name}: does not validate; left untouched")
+        self.frozen[path.stem] = _frozen_from_data(path.stem, data, broker)
+
+    @property
+    def ids(self) -> set[str]:
+        return (set(self.records) | set(self.frozen)) - self.deleted
+
+    def live_records(self) -> dict[str, Broker]:
+        return {rid: r for rid, r in self.records.items() if rid not in self.deleted}
+
+    def registered_under(self, key: str) -> set[str]:
+        found = {rid for rid, r in self.live_records().items() if any(reg.source == key for reg in r.registrations)}
+        return found | {rid for rid, f in self.frozen.items() if key in f.registration_keys}
+
+    def imported_keys(self) -> set[str]:
+        """Registry keys previously imported: those on importer-made records (curated ones may cite any key)."""
+        return {reg.source for r in self.live_records().values() for reg in r.registrations}
+
+
+def _frozen_from_data(file_id: str, data: dict, broker: Broker | None) -> FrozenRecord:
+    names = [data.get("name")] + list(data.get("brands") or [])
+    registrations = [r for r in data.get("registrations") or [] if isinstance(r, dict)]
+    names += [r.get("name") for r in registrations]
+    domains: set[str] = set()
+    if broker is not None:
+        domains = record_domains(broker)
+    return FrozenRecord(
+        id=file_id,
+        curated=data.get("curated") is True,
+        names={normalize_legal_name(n) for n in names if isinstance(n, str) and n.strip()},
+        registration_keys={str(r.get("source")) for r in registrations},
+        family=data.get("family") if isinstance(data.get("family"), str) else None,
+        domains=domains,
+    )
