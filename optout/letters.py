@@ -80,6 +80,15 @@ def residence_name(profile: Profile) -> str:
     return country_name(profile.residence_country)
 
 
+def place_of(profile: Profile) -> str:
+    """'Richmond, Virginia' from the person's first address; only the state or country for a program participant."""
+    if profile.acp_substitute_address is not None:
+        return residence_name(profile)
+    home = profile.addresses[0]
+    region = us_state_name(home.state) if home.country == "US" and home.state else country_name(home.country)
+    return f"{home.city}, {region}"
+
+
 def template_name(broker: Broker, decision: Decision) -> str:
     """One template per request kind; a variant file for special recipients."""
     variant = "-service-provider" if broker.role is BrokerRole.SERVICE_PROVIDER else ""
@@ -166,4 +175,6 @@ def compose(
         webform_url=decision.channel.value if decision.channel and decision.channel.kind is ChannelKind.WEBFORM else None,
         agent=agent if signed_by_agent else None,
         person_name=profile.full_name,
+        person_place=place_of(profile),
+        law_names=[] if context["voluntary"] else [law.name for law in context["laws"]],
     )

@@ -661,6 +661,8 @@ class Letter(BaseModel):
     webform_url: str | None = None
     agent: Agent | None = Field(default=None, description="The authorized agent who signs, enclosing the person's authorization.")
     person_name: str = Field(description="The person the request is for (who signs the authorization in an agent's letter).")
+    person_place: str = Field(default="", description="Where the person lives, as the authorization form names it: 'Richmond, Virginia'.")
+    law_names: list[str] = Field(default_factory=list, description="The laws the letter relies on, by name; empty for a voluntary request.")
 
     @property
     def paragraphs(self) -> list[str]:

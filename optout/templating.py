@@ -92,9 +92,11 @@ def html_environment() -> Environment:
     return _base(autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=True, default=True))
 
 
-def render_note(note: Note, language: str = "en") -> str:
-    """A note's words, from templates/notes/<language>/<code>.txt.j2."""
-    text = text_environment().get_template(f"notes/{language}/{note.code}.txt.j2").render(**note.facts)
+def render_note(note: Note, language: str = "en", generic: bool = False) -> str:
+    """A note's words, from templates/notes/<language>/<code>.txt.j2. `generic` leaves the company unnamed
+    ("This company ..."), so a cover sheet can print one note once for every company it concerns."""
+    facts = {k: v for k, v in note.facts.items() if not (generic and k == "broker")}
+    text = text_environment().get_template(f"notes/{language}/{note.code}.txt.j2").render(**facts)
     return " ".join(text.split()).translate(UNSHIELD)
 
 

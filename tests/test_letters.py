@@ -139,7 +139,7 @@ def test_agent_letter_comes_with_an_authorization_form(cli, write_profile, tmp_p
     result = cli("letter", "--profile", profile, "--broker", "penlink", "--agent", agent, "--format", "pdf", "--out", out, "--date", LETTER_DATE)
     assert result.exit_code == 0, result.output
     form = words(pdf_text(next(out.glob("*-authorization.pdf"))))
-    assert "I, Alex Rivera, authorize Example Legal Clinic" in form and "Signature" in form
+    assert "I, Alex Rivera, of Richmond, Virginia, authorize Example Legal Clinic" in form and "Signature" in form
     letter_pdf = next(p for p in out.glob("*.pdf") if not p.name.endswith("-authorization.pdf"))
     letter = words(pdf_text(letter_pdf))
     assert "writes as the authorized agent of Alex Rivera" in letter

@@ -57,6 +57,16 @@ class ClientPacket:
     agent: Agent | None
     entries: list[PacketEntry] = field(default_factory=list)
 
+    def grouped_notes(self) -> list[tuple[str, list[str]]]:
+        """Each distinct note once, with the companies it concerns, in table order."""
+        groups: dict[str, list[str]] = {}
+        for entry in self.entries:
+            for note in entry.notes:
+                names = groups.setdefault(note, [])
+                if entry.broker_name not in names:
+                    names.append(entry.broker_name)
+        return list(groups.items())
+
 
 @dataclass
 class ChunkResult:
@@ -138,7 +148,7 @@ def render_chunk(chunk: Chunk, settings: BatchSettings, out_dir: Path, catalog: 
             channel = letter.decision.channel
             packet.entries.append(PacketEntry(letter.reference, letter.broker_name, channel.kind.value if channel else None,
                                               channel.value if channel else None, letter.decision.due_date, letter.signer.value,
-                                              [render_note(n, language) for n in letter.decision.notes]))
+                                              [render_note(n, language, generic=True) for n in letter.decision.notes]))
         packets.append((packet, letters))
 
     agent_letters = {letter.reference: letter for _, letters in packets for letter in letters if letter.agent is not None}
