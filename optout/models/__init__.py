@@ -1,0 +1,69 @@
+"""The one definition of every shape optout reads or writes.
+
+Catalog files (broker_catalog/brokers/*.yaml, broker_catalog/laws/*.yaml) are validated
+against these models; `optout catalog schema` exports them as JSON Schema.
+"""
+
+from .base import (  # noqa: F401
+    CATALOG_TEXT_MAX,
+    CatalogText,
+    FORBIDDEN_IN_LINE,
+    FORBIDDEN_IN_TEXT,
+    Line,
+    NonEmpty,
+    PERSON_TEXT_MAX,
+    PersonText,
+    SLUG_PATTERN,
+    Slug,
+    StateCode,
+    Strict,
+    check_strings,
+    check_text,
+    visible,
+)
+from .catalog import (  # noqa: F401
+    Appeal,
+    Broker,
+    BrokerRole,
+    Channel,
+    ChannelKind,
+    DataCollected,
+    DayKind,
+    DeletionScope,
+    DueDateRules,
+    HolidayCalendar,
+    Law,
+    LawKind,
+    Recipient,
+    Registration,
+    Regulation,
+    Regulator,
+    RequestKind,
+    ResponseClock,
+    Right,
+    RightGrant,
+    Source,
+    Verification,
+)
+from .people import (  # noqa: F401
+    Agent,
+    CountryCode,
+    EMAIL_PATTERN,
+    NAME_FORBIDDEN,
+    OTHER_POSTCODE,
+    PostalAddress,
+    Profile,
+    Status,
+    UK_POSTCODE,
+    US_ZIP,
+    known_country,
+)
+from .letters import (  # noqa: F401
+    Block,
+    Deadline,
+    Decision,
+    InvokedRight,
+    Letter,
+    Note,
+    Signer,
+)
