@@ -13,6 +13,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .errors import InputError
 from .fsutil import atomic_write
 from .models import Broker, Law
 from .paths import catalog_dir
@@ -20,7 +21,7 @@ from .paths import catalog_dir
 Model = TypeVar("Model", bound=BaseModel)
 
 
-class CatalogError(ValueError):
+class CatalogError(InputError):
     """A catalog file is missing, unreadable or invalid; the message names the file and field."""
 
 
@@ -129,7 +130,13 @@ def contact_problems(path: Path, broker: Broker) -> list[Problem]:
     email address, an http(s) page, a valid phone number, or a postal address with a street and a city and
     no markup.
     """
-    from .build.contacts import check_email, check_phone, check_postal, check_url, website_or_none
+    from .build.contacts import (
+        check_email,
+        check_phone,
+        check_postal,
+        check_url,
+        website_or_none,
+    )
 
     checks = {"email": check_email, "webform": check_url, "phone": check_phone, "fax": check_phone}
     problems = []
@@ -178,7 +185,7 @@ def validate_catalog(root: Path | None = None) -> list[Problem]:
     return problems
 
 
-class UnknownRecord(KeyError):
+class UnknownRecord(InputError, KeyError):
     """An id or state the catalog does not have."""
 
     def __str__(self) -> str:
@@ -235,11 +242,16 @@ def catalog_fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
-def _cache_candidates(root: Path) -> list[Path]:
-    # Inside the package (written at wheel build time, or in a checkout), else the user's cache folder.
+def _user_cache(root: Path) -> Path:
     user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "optout"
     key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-    return [root / COMPILED_NAME, user_cache / f"catalog-{key}.json"]
+    return user_cache / f"catalog-{key}.json"
+
+
+def _cache_candidates(root: Path) -> list[Path]:
+    # The one built into the wheel, then the user's own cache folder. At run time optout writes only the
+    # latter: never into the installed package.
+    return [root / COMPILED_NAME, _user_cache(root)]
 
 
 def _parse_yaml_catalog(root: Path) -> Catalog:
@@ -271,12 +283,10 @@ def load_catalog(root: Path | None = None) -> Catalog:
             return Catalog(brokers={b.id: b for b in compiled.brokers}, laws={law.id: law for law in compiled.laws}, fingerprint=fingerprint)
     catalog = _parse_yaml_catalog(root)
     catalog.fingerprint = fingerprint
-    for cache in candidates:
-        try:
-            _write_compiled(catalog, fingerprint, cache)
-            break
-        except OSError:
-            continue  # a read-only install: try the next place, or simply go without a cache
+    try:
+        _write_compiled(catalog, fingerprint, _user_cache(root))
+    except OSError:
+        pass  # no writable home (a locked-down account): simply go without a cache
     return catalog
 
 

@@ -20,6 +20,7 @@ import typer
 from .catalog import validate_catalog
 from .cli_common import EXIT_OUTPUT, JsonOption, describe_os_error
 from .cli_common import fail as shared_fail
+from .errors import InputError
 from .models import Broker, Law
 from .paths import PACKAGE_DIR, catalog_dir
 
@@ -57,7 +58,7 @@ def clear_errors() -> Iterator[None]:
         fail(f"this command needs the catalog-building extra ({exc.name} is not installed): {BUILD_EXTRA_HINT}")
     except OSError as exc:  # writing the catalog failed: disk full, read-only, permissions (exit 3)
         raise shared_fail(describe_os_error(exc), code=EXIT_OUTPUT) from None
-    except ValueError as exc:  # RegistryFormatError, CatalogError and MergeError are ValueErrors
+    except InputError as exc:  # RegistryFormatError, CatalogError and MergeError are InputErrors
         fail(str(exc))
 
 

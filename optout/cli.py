@@ -12,16 +12,34 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
-from .catalog import UnknownRecord, default_catalog
+from .catalog import default_catalog
 from .catalog_cli import catalog_app
-from .cli_common import EXIT_INTERNAL, EXIT_INPUT, EXIT_OUTPUT, JsonOption, describe_os_error, fail, print_json
+from .cli_common import (
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OUTPUT,
+    JsonOption,
+    describe_os_error,
+    fail,
+    print_json,
+)
+from .errors import InputError
 from .examples import run_example
 from .legal import decide
 from .letters import compose
 from .models import RequestKind
 from .output import write_letter
 from .profiles import EXAMPLE_PROFILE, load_agent, load_profile
-from .query import BrokerFilter, broker_summary, decision_summary, filter_brokers, law_status, law_summary, laws_for, select_brokers
+from .query import (
+    BrokerFilter,
+    broker_summary,
+    decision_summary,
+    filter_brokers,
+    law_status,
+    law_summary,
+    laws_for,
+    select_brokers,
+)
 from .render import FORMATS, parse_formats
 from .templating import day_phrase, render_text
 
@@ -47,8 +65,8 @@ app.add_typer(catalog_app, name="catalog")
 
 
 
-# ProfileError, CatalogError and the CSV and registry errors are ValueErrors; UnknownRecord names an id.
-USER_ERRORS = (ValueError, UnknownRecord)
+# Every problem in what the user gave is an InputError (optout/errors.py); any other exception is a bug.
+USER_ERRORS = (InputError,)
 
 
 def friendly_errors(command):
@@ -78,7 +96,7 @@ def parse_date(value: Optional[str]) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"--date/--on: '{value}' is not a date in the form YYYY-MM-DD") from None
+        raise InputError(f"--date/--on: '{value}' is not a date in the form YYYY-MM-DD") from None
 
 
 ProfileOption = Annotated[Path, typer.Option("--profile", "-p", help="Your profile (YAML). `optout profile example` prints one.")]
@@ -370,7 +388,7 @@ def main() -> None:
         app()
     except OSError as exc:
         raise SystemExit(fail(describe_os_error(exc), code=EXIT_OUTPUT).exit_code) from None
-    except (ValueError, UnknownRecord) as exc:
+    except InputError as exc:
         raise SystemExit(fail(str(exc), code=EXIT_INPUT).exit_code) from None
     except Exception as exc:
         if os.environ.get("OPTOUT_DEBUG"):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .errors import InputError
 from .models import Profile, check_text, visible
 from .profiles import friendly_message
 
@@ -39,7 +40,7 @@ FIELD_TO_COLUMN = {
 }
 
 
-class ClientFileError(ValueError):
+class ClientFileError(InputError):
     """The file as a whole cannot be used (encoding, header): nothing is processed."""
 
 

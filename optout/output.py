@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .filenames import authorization_name, file_stem
 from .fsutil import atomic_write, make_private_dir
 from .models import Letter
 from .render import RENDERERS, eml, txt
@@ -22,15 +23,6 @@ def ensure_private_dir(path: Path, managed: bool = False) -> Path:
 class RenderedFile:
     name: str
     data: bytes
-
-
-def file_stem(letter: Letter) -> str:
-    # Only slugs and the derived reference: never a person's name or other raw input.
-    return f"{letter.broker_id}-{letter.request.value}-{letter.reference}"
-
-
-def authorization_name(letter: Letter) -> str:
-    return f"{file_stem(letter)}-authorization.pdf"
 
 
 def notes_file(letter: Letter) -> RenderedFile | None:
@@ -61,7 +53,8 @@ def render_files(letter: Letter, formats: list[str]) -> list[RenderedFile]:
     return files
 
 
-def write_files(files: list[RenderedFile], out_dir: Path) -> list[Path]:
+def write_files(files: list[RenderedFile], out_dir: Path | str) -> list[Path]:
+    out_dir = Path(out_dir)
     ensure_private_dir(out_dir)
     paths = []
     for item in files:
@@ -71,5 +64,5 @@ def write_files(files: list[RenderedFile], out_dir: Path) -> list[Path]:
     return paths
 
 
-def write_letter(letter: Letter, formats: list[str], out_dir: Path) -> list[Path]:
+def write_letter(letter: Letter, formats: list[str], out_dir: Path | str) -> list[Path]:
     return write_files(render_files(letter, formats), out_dir)

@@ -8,6 +8,7 @@ import yaml
 from pydantic import ValidationError
 
 from .catalog import read_yaml, yaml_problem
+from .errors import InputError
 from .models import Agent, Profile
 
 FRIENDLY = {
@@ -52,7 +53,7 @@ addresses:
 """
 
 
-class ProfileError(ValueError):
+class ProfileError(InputError):
     """A profile or agent file that cannot be used; the message names the file and field."""
 
 

@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .catalog import Catalog, UnknownRecord
-from .templating import render_note
+from .errors import InputError
 from .models import Broker, DataCollected, Decision, Law, LawKind, Recipient
+from .templating import render_note
 
 
 def _enum_value(enum, text: str):
@@ -16,7 +17,7 @@ def _enum_value(enum, text: str):
         return enum(text.strip().lower().replace("-", "_"))
     except ValueError:
         choices = ", ".join(v.value.replace("_", "-") for v in enum)
-        raise ValueError(f"unknown value '{text}': choose from {choices}") from None
+        raise InputError(f"unknown value '{text}': choose from {choices}") from None
 
 
 @dataclass
@@ -76,7 +77,7 @@ def select_brokers(spec: str, catalog: Catalog) -> list[Broker]:
             if ":" in term:
                 key, _, value = term.partition(":")
                 if key not in SELECTOR_KEYS:
-                    raise ValueError(f"brokers: unknown selector '{key}:'; use {', '.join(k + ':' for k in SELECTOR_KEYS)}, a broker id or all")
+                    raise InputError(f"brokers: unknown selector '{key}:'; use {', '.join(k + ':' for k in SELECTOR_KEYS)}, a broker id or all")
                 criteria.setdefault(SELECTOR_KEYS[key], []).append(value)
             else:
                 catalog.broker(term)  # raises a clear error for an unknown id
@@ -84,7 +85,7 @@ def select_brokers(spec: str, catalog: Catalog) -> list[Broker]:
         for broker in filter_brokers(catalog.brokers, BrokerFilter(ids=ids, **criteria)):
             chosen[broker.id] = broker
     if not chosen:
-        raise ValueError(f"brokers '{spec}' select no broker")
+        raise InputError(f"brokers '{spec}' select no broker")
     return [chosen[key] for key in sorted(chosen)]
 
 

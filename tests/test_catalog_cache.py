@@ -12,8 +12,10 @@ def test_cache_matches_yaml_and_follows_edits(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     root = tmp_path / "catalog"
     shutil.copytree(catalog_dir(), root, ignore=shutil.ignore_patterns(COMPILED_NAME))
-    first = load_catalog(root)  # parses YAML, writes the cache
-    assert (root / COMPILED_NAME).exists()
+    root.chmod(0o755)
+    first = load_catalog(root)  # parses YAML, writes the cache in the user's cache folder, never beside the catalog
+    assert not (root / COMPILED_NAME).exists()
+    assert list((tmp_path / "cache" / "optout").glob("catalog-*.json"))
     second = load_catalog(root)  # from the cache
     assert first.brokers == second.brokers and first.laws == second.laws
 
@@ -29,3 +31,12 @@ def test_fingerprint_changes_with_content(tmp_path):
     before = catalog_fingerprint(root)
     (root / "laws" / "a.yaml").write_text("x: 2\n")
     assert catalog_fingerprint(root) != before
+
+
+def test_loaded_records_cannot_be_changed():
+    import pytest
+    from pydantic import ValidationError
+
+    broker = load_catalog().brokers["acxiom"]
+    with pytest.raises(ValidationError):
+        broker.name = "changed"  # frozen: a cached catalog is shared by every caller and worker

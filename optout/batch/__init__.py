@@ -7,8 +7,22 @@ appended once a chunk's files are on disk, so `--resume` knows what it can skip.
 """
 
 from ..query import select_brokers
-from .chunk import MANIFEST_COLUMNS, ChunkResult, ClientPacket, PacketEntry, Refusal, render_chunk
-from .folder import JOURNAL, RunInputs, read_journal, record_differences, run_record, sha256_file
+from .chunk import (
+    MANIFEST_COLUMNS,
+    ChunkResult,
+    ClientPacket,
+    PacketEntry,
+    Refusal,
+    render_chunk,
+)
+from .folder import (
+    JOURNAL,
+    RunInputs,
+    read_journal,
+    record_differences,
+    run_record,
+    sha256_file,
+)
 from .plan import CHUNK_LETTERS, BatchSettings, Chunk, check_letter_date, plan_chunks
 from .run import BatchReport, run_batch, total_letters
 from .spreadsheet import ERROR_COLUMNS, csv_bytes, safe_cell

@@ -9,15 +9,14 @@ from pathlib import Path
 
 from ..catalog import Catalog, default_catalog
 from ..clients import Client
+from ..fsutil import atomic_write
 from ..legal import refused_summary
 from ..letters import compose
 from ..models import Agent, Broker, Letter
-from ..fsutil import atomic_write
 from ..output import FILE_MODE, ensure_private_dir, file_stem, notes_file
 from ..render import RENDERERS, eml, txt
 from ..templating import render_note
 from .plan import BatchSettings, Chunk
-
 
 MANIFEST_COLUMNS = ["reference", "client_id", "broker_id", "broker_name", "request", "legal_basis", "signer", "signer_reason",
                     "channel_kind", "channel_value", "due_date", "file", "sha256"]
@@ -116,8 +115,17 @@ def _manifest_row(client_id: str, letter: Letter | None, relative: str, data: by
     return row
 
 
+# The catalog a worker process renders with, set once when the worker starts (run._worker_init).
+_worker_catalog: Catalog | None = None
+
+
+def use_catalog(catalog: Catalog) -> None:
+    global _worker_catalog
+    _worker_catalog = catalog
+
+
 def render_chunk(chunk: Chunk, settings: BatchSettings, out_dir: Path, catalog: Catalog | None = None) -> ChunkResult:
-    catalog = catalog or default_catalog()
+    catalog = catalog or _worker_catalog or default_catalog()
     brokers = [catalog.broker(b) for b in chunk.broker_ids]
     rows: list[dict] = []
     refusals: list[Refusal] = []
@@ -153,7 +161,9 @@ def render_chunk(chunk: Chunk, settings: BatchSettings, out_dir: Path, catalog: 
 
     agent_letters = {letter.reference: letter for _, letters in packets for letter in letters if letter.agent is not None}
     if "pdf" in settings.formats or agent_letters:
-        from ..render.packet import render_packets  # WeasyPrint is imported only when PDFs are wanted
+        from ..render.packet import (
+            render_packets,  # WeasyPrint is imported only when PDFs are wanted
+        )
 
         for client_id, name, letter, kind, data in render_packets(packets, settings.letter_date):
             if kind != "authorization" and "pdf" not in settings.formats:

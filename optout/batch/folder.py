@@ -15,7 +15,6 @@ from ..fsutil import OutputError, is_temp_name, open_private_file, read_private_
 from .chunk import ChunkResult
 from .plan import BatchSettings
 
-
 # ---------------------------------------------------------------------------
 # The output folder: one consistent run
 #

@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 
 from ..clients import Client
+from ..errors import InputError
 from ..models import Agent, RequestKind
-
 
 CHUNK_LETTERS = 48  # letters per WeasyPrint document: enough to amortise its fixed cost, small enough for memory
 
@@ -27,7 +27,7 @@ def check_letter_date(day: dt.date) -> dt.date:
     try:
         day + LONGEST_CLOCK
     except OverflowError:
-        raise ValueError("--date: " + DATE_TOO_LATE.format(day=day.isoformat())) from None
+        raise InputError("--date: " + DATE_TOO_LATE.format(day=day.isoformat())) from None
     return day
 
 

@@ -14,16 +14,35 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..catalog import default_catalog
+from ..catalog import Catalog, default_catalog
 from ..clients import Intake, RowError
-from ..models import Broker
 from ..fsutil import OutputError, atomic_write, open_private_file, read_private_file
+from ..models import Broker
 from ..output import FILE_MODE, ensure_private_dir
-from .chunk import ChunkResult, MANIFEST_COLUMNS, Refusal, render_chunk
-from .folder import ERRORS, JOURNAL, MANIFEST, RUN_RECORD, RunInputs, FolderLock, append_journal, describe_entries, folder_entries, foreign_entries, is_batch_folder, journal_record, remove_entry, sweep, journal_entry_intact, read_journal, record_differences, remove_partial_files, run_record
+from .chunk import MANIFEST_COLUMNS, ChunkResult, Refusal, render_chunk, use_catalog
+from .folder import (
+    ERRORS,
+    JOURNAL,
+    MANIFEST,
+    RUN_RECORD,
+    FolderLock,
+    RunInputs,
+    append_journal,
+    describe_entries,
+    folder_entries,
+    foreign_entries,
+    is_batch_folder,
+    journal_entry_intact,
+    journal_record,
+    read_journal,
+    record_differences,
+    remove_entry,
+    remove_partial_files,
+    run_record,
+    sweep,
+)
 from .plan import BatchSettings, Chunk, plan_chunks
 from .spreadsheet import ERROR_COLUMNS, csv_bytes
-
 
 # ---------------------------------------------------------------------------
 # Running a batch
@@ -49,10 +68,11 @@ NoticeCallback = Callable[[str], None]
 PR_SET_PDEATHSIG = 1
 
 
-def _worker_init(parent_pid: int) -> None:
+def _worker_init(parent_pid: int, catalog: Catalog) -> None:
     # Ctrl-C is handled by the parent, which stops the pool; workers just end.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent_pid)
+    use_catalog(catalog)
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -87,13 +107,15 @@ def _pool_context():
     return None
 
 
-def _run_chunks(todo: list[Chunk], settings: BatchSettings, out_dir: Path, jobs: int, on_done: Callable[[ChunkResult], None]) -> None:
+def _run_chunks(todo: list[Chunk], settings: BatchSettings, out_dir: Path, jobs: int, on_done: Callable[[ChunkResult], None],
+                catalog: Catalog) -> None:
     if jobs <= 1 or len(todo) <= 1:
         for chunk in todo:
-            on_done(render_chunk(chunk, settings, out_dir))
+            on_done(render_chunk(chunk, settings, out_dir, catalog))
         return
-    default_catalog()  # loaded once before the fork, shared copy-on-write
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(),), mp_context=_pool_context()) as pool:
+    # Each worker gets the catalog once, at start (forked: shared copy-on-write), not once per chunk.
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(), catalog),
+                             mp_context=_pool_context()) as pool:
         queue: Iterator[Chunk] = iter(todo)
         running: set = set()
 
@@ -164,6 +186,7 @@ def run_batch(
     force: bool = False,
     inputs: RunInputs | None = None,
     notice: NoticeCallback | None = None,
+    catalog: Catalog | None = None,
 ) -> BatchReport:
     """Write the batch into `out_dir`, which afterwards holds exactly this run: the manifest's files and bookkeeping.
 
@@ -171,12 +194,13 @@ def run_batch(
     only when the recorded inputs and settings are the same.
     """
     notice = notice or (lambda _message: None)
+    catalog = catalog or default_catalog()
     out_dir = Path(out_dir)
     broker_ids = [b.id for b in brokers]
     client_ids = {client.client_id for client in intake.clients}
     if inputs is None:
         inputs = RunInputs(clients_sha256=intake.source_sha256 or _intake_digest(intake),
-                           catalog_sha256=default_catalog().fingerprint)
+                           catalog_sha256=catalog.fingerprint)
     record = run_record(settings, inputs, broker_ids)
 
     ensure_private_dir(out_dir)  # an existing folder keeps its mode; new ones are 0700
@@ -205,7 +229,7 @@ def run_batch(
                 if progress:
                     progress(result.planned)
 
-            _run_chunks(todo, settings, out_dir, jobs, on_done)
+            _run_chunks(todo, settings, out_dir, jobs, on_done, catalog)
         finally:
             os.close(journal)
 

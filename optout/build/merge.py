@@ -19,7 +19,6 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Callable
 
-from ..models import Broker
 from .changes import comparable_flags, describe_changes
 from .contacts import check_email, contact_domains, website_or_none
 from .dump import broker_yaml
@@ -30,7 +29,7 @@ from .matching import MatchIndex
 from .names import clean_name, free_id, normalize_legal_name
 from .registries import RegistryEntry, key_priority, parse_key, source_key
 from .report import MergeError, MergeReport, Placement
-from .state import CatalogState
+from .state import CatalogState, DraftBroker
 
 __all__ = ["MergeError", "MergeReport", "merge"]
 
@@ -135,7 +134,7 @@ def _place(state: CatalogState, index: MatchIndex, entry: RegistryEntry, key: st
             rid = free_id(entry.name, state.ids | set(state.records))
         except ValueError as exc:
             raise MergeError(str(exc)) from None
-        state.records[rid] = Broker.model_construct(
+        state.records[rid] = DraftBroker.model_construct(
             id=rid, name=clean_name(entry.name), brands=[], channels=[], registrations=[], sold_to={}, collects={},
             regulated_by={}, sources={}, website=None, family=None, notes=None, no_channel_reason=None, curated=False,
         )

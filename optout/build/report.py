@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..errors import InputError
+
 
 @dataclass
 class Placement:
@@ -40,7 +42,7 @@ class MergeReport:
         return data
 
 
-class MergeError(ValueError):
+class MergeError(InputError):
     """A merged record failed validation: a bug in the merge, never written to disk."""
 
 

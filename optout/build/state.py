@@ -9,12 +9,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
+from pydantic import ConfigDict, ValidationError
 
 from ..catalog import read_yaml
 from ..models import Broker
 from .contacts import record_domains
 from .names import normalize_legal_name
+
+
+class DraftBroker(Broker):
+    """A broker record while an import merges facts into it. Catalog records are frozen once loaded (they are
+    cached and shared); only the importer edits records, on these drafts, before writing them out."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, use_enum_values=False)
 
 
 @dataclass
@@ -55,7 +62,7 @@ class CatalogState:
             return
         data = data if isinstance(data, dict) else {}
         try:
-            broker = Broker.model_validate(data)
+            broker = DraftBroker.model_validate(data)
         except ValidationError:
             broker = None
         if broker is not None and not broker.curated and broker.id == path.stem:

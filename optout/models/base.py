@@ -64,9 +64,10 @@ Line = Annotated[str, StringConstraints(max_length=200)]
 
 
 class Strict(BaseModel):
-    """Catalog records reject unknown keys so a typo in a YAML file is an error, not a silent no-op."""
+    """Records reject unknown keys, so a typo in a YAML file is an error, not a silent no-op."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False, use_enum_values=False)
+    # Frozen: a loaded catalog is cached and shared (also across worker processes); nothing may change it.
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
 class CatalogText(Strict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..errors import InputError
 from ..models import Letter
 from . import eml, html, txt
 
@@ -30,5 +31,13 @@ def parse_formats(spec: str) -> list[str]:
     formats = [f.strip().lower() for f in spec.split(",") if f.strip()]
     unknown = [f for f in formats if f not in RENDERERS]
     if unknown or not formats:
-        raise ValueError(f"unknown format '{','.join(unknown) or spec}': choose from {', '.join(FORMATS)}")
+        raise InputError(f"unknown format '{','.join(unknown) or spec}': choose from {', '.join(FORMATS)}")
     return list(dict.fromkeys(formats))
+
+
+def render_letter(letter: Letter, fmt: str) -> bytes:
+    """One letter in one format ("pdf", "txt", "eml", "html"); for the notes and authorization files too, see
+    optout.output.render_files."""
+    if fmt not in RENDERERS:
+        raise InputError(f"unknown format '{fmt}': choose from {', '.join(FORMATS)}")
+    return RENDERERS[fmt](letter)

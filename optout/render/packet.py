@@ -26,10 +26,10 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from ..models import Agent, Letter
-from ..output import authorization_name, file_stem
+from ..filenames import authorization_name, file_stem
 from ..paths import templates_dir
 from ..templating import html_environment
-from .pdf import PackagedFilesOnly, pin_timestamps
+from .pdf import PackagedFilesOnly, pinned_timestamps
 
 PACKET_NAME = "00-print-packet.pdf"
 AUTHORIZATION_TITLE = "Authorization of an authorized agent"  # as in letter/authorization.html.j2
@@ -72,7 +72,11 @@ def _overlay(page_name: str, count: int, letter_date: dt.date) -> list[IndirectO
     """Form XObjects for the pages of a `count`-page section on `page_name` pages: "Page 1 of count" ...
 
     Deterministic: the result depends only on the arguments (letter_date pins the embedded font's timestamp)."""
-    pin_timestamps(letter_date)
+    with pinned_timestamps(letter_date):
+        return _render_overlay(page_name, count)
+
+
+def _render_overlay(page_name: str, count: int) -> list[IndirectObject]:
     fonts, css = _shared_style()
     _, overlay_css = _extra_styles()
     html = f"<!DOCTYPE html><html lang=\"en\"><body>{NUMBERED_PAGES[page_name] * count}</body></html>"
@@ -155,12 +159,16 @@ def _pdf_bytes(reader: PdfReader, pages: list[int], stamps: dict[int, IndirectOb
     return buffer.getvalue()
 
 
-def render_packets(packets, letter_date: dt.date) -> Iterator[tuple[str, str, Letter | None, str, bytes]]:
-    """Yield (client_id, file name, letter or None for the packet, kind, PDF bytes); kind is letter, authorization or packet."""
+def render_packets(packets, letter_date: dt.date) -> list[tuple[str, str, Letter | None, str, bytes]]:
+    """(client_id, file name, letter or None for the packet, kind, PDF bytes); kind is letter, authorization or packet."""
+    with pinned_timestamps(letter_date):
+        return list(_render_packets(packets, letter_date))
+
+
+def _render_packets(packets, letter_date: dt.date) -> Iterator[tuple[str, str, Letter | None, str, bytes]]:
     sections = sections_for(packets)
     if not sections:
         return
-    pin_timestamps(letter_date)
     fonts, css = _shared_style()
     chunk_css, _ = _extra_styles()
     html = html_environment().get_template("batch/packet.html.j2").render(sections=sections, letter_date=letter_date)

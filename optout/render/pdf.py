@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -39,10 +41,20 @@ class PackagedFilesOnly(URLFetcher):
         raise FetchRefused(f"optout does not fetch {url!r}")
 
 
-def pin_timestamps(letter_date: dt.date) -> None:
-    """Make embedded fonts reproducible: fontTools stamps subset fonts with SOURCE_DATE_EPOCH, else with now."""
+@contextlib.contextmanager
+def pinned_timestamps(letter_date: dt.date) -> Iterator[None]:
+    """Make embedded fonts reproducible while rendering: fontTools stamps subset fonts with SOURCE_DATE_EPOCH,
+    else with now. The variable is restored afterwards, so a program using optout as a library keeps its own."""
     noon = dt.datetime.combine(letter_date, dt.time(12, 0))
+    before = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(noon.timetuple()))
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 def render_html(document: str) -> bytes:
@@ -50,12 +62,12 @@ def render_html(document: str) -> bytes:
 
 
 def render(letter: Letter) -> bytes:
-    pin_timestamps(letter.date)
-    return render_html(html.render_string(letter))
+    with pinned_timestamps(letter.date):
+        return render_html(html.render_string(letter))
 
 
 def render_authorization(letter: Letter) -> bytes:
     """The form the person signs so the agent who signs `letter` may send it for them."""
-    pin_timestamps(letter.date)
     document = html_environment().get_template("letter/authorization.html.j2").render(letter=letter)
-    return render_html(document)
+    with pinned_timestamps(letter.date):
+        return render_html(document)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from ...errors import InputError
 from ...jurisdictions import us_jurisdictions
 from ..contacts import check_phone
 from ..text import clean_text, is_placeholder
@@ -27,7 +28,7 @@ COUNTRY_REGIONS = {
 }
 
 
-class RegistryFormatError(ValueError):
+class RegistryFormatError(InputError):
     """A registry file does not have the layout its reader expects; the message names file, row and column."""
 
     def __init__(self, path: Path | str, problem: str, row: int | None = None, column: str | None = None):
