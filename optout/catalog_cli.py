@@ -8,7 +8,6 @@ its extra dependencies. Errors print one line on stderr and exit with code 2.
 
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import contextmanager
 from enum import StrEnum
@@ -18,7 +17,7 @@ from typing import Annotated, Iterator, Optional
 import typer
 
 from .catalog import validate_catalog
-from .cli_common import EXIT_OUTPUT, JsonOption, describe_os_error
+from .cli_common import EXIT_OUTPUT, JsonOption, describe_os_error, print_json
 from .cli_common import fail as shared_fail
 from .errors import InputError
 from .models import Broker, Law
@@ -127,7 +126,7 @@ def import_command(
         with _progress(len(entries)) as tick:
             report = merge(entries, target, dry_run=dry_run, progress=tick)
     if as_json:
-        typer.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+        print_json(report.to_dict())
     else:
         typer.echo(format_report(report))
 
@@ -165,7 +164,7 @@ def diff_command(
 
         diff = diff_catalogs(old_dir, new_dir)
     if as_json:
-        typer.echo(json.dumps(diff.to_dict(), indent=2, sort_keys=True))
+        print_json(diff.to_dict())
         return
     lines = [f"added {len(diff.added)}, removed {len(diff.removed)}, changed {len(diff.changed)}"]
     lines += [f"added: {rid}" for rid in diff.added]
@@ -182,7 +181,7 @@ def stats_command(catalog: CatalogOption = None, as_json: JsonOption = False) ->
 
         stats = catalog_stats(_catalog(catalog))
     if as_json:
-        typer.echo(json.dumps(stats, indent=2, sort_keys=True))
+        print_json(stats)
         return
     lines = [f"brokers {stats['brokers']} (curated {stats['curated']}, families {stats['families']})"]
     for title in ("by_registry", "by_source", "channels", "sold_to", "collects", "regulated_by"):
@@ -199,7 +198,7 @@ def schema_command(
 ) -> None:
     """Print the JSON Schema of catalog records, generated from optout.models."""
     model = Broker if kind == SchemaKind.BROKER else Law
-    typer.echo(json.dumps(model.model_json_schema(), indent=2))
+    print_json(model.model_json_schema())
 
 
 @catalog_app.command("validate")
@@ -208,7 +207,7 @@ def validate_command(catalog: CatalogOption = None, as_json: JsonOption = False)
     with clear_errors():
         problems = validate_catalog(_catalog(catalog))
     if as_json:
-        typer.echo(json.dumps([{"file": str(p.path), "field": p.field, "message": p.message} for p in problems], indent=2))
+        print_json([{"file": str(p.path), "field": p.field, "message": p.message} for p in problems])
     else:
         for problem in problems:
             typer.echo(str(problem))

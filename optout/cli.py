@@ -183,6 +183,8 @@ def explain(
 @brokers_app.command("list")
 @friendly_errors
 def brokers_list(
+    selector: Annotated[Optional[str], typer.Argument(help="Brokers as `letter -b` and `batch --brokers` name them: ids and "
+                                                       "selectors, ',' for either, '+' for both, e.g. sold-to:law-enforcement+collects:precise-geolocation,spokeo.")] = None,
     sold_to: Annotated[list[str], typer.Option("--sold-to", help="federal-government, state-government, law-enforcement, foreign-actor, genai-developer. Repeatable.")] = [],
     collects: Annotated[list[str], typer.Option("--collects", help="E.g. precise-geolocation, biometric, citizenship-immigration. Repeatable.")] = [],
     registered: Annotated[list[str], typer.Option("--registered", help="Registered in this state's broker registry: CA, VT, TX, OR.")] = [],
@@ -192,7 +194,10 @@ def brokers_list(
 ) -> None:
     """List brokers, optionally filtered."""
     criteria = BrokerFilter(sold_to=sold_to, collects=collects, registered=registered, categories=category, search=search)
-    found = filter_brokers(default_catalog().brokers, criteria)
+    catalog = default_catalog()
+    # SELECTOR is the grammar of `letter -b` and `batch --brokers`; the flags narrow what it selects.
+    pool = {b.id: b for b in select_brokers(selector, catalog)} if selector else catalog.brokers
+    found = filter_brokers(pool, criteria)
     if json_output:
         print_json([broker_summary(b) for b in found])
         return

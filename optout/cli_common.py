@@ -37,6 +37,7 @@ ERRNO_HINTS = {
 
 
 def print_json(data) -> None:
+    # Keys keep the order the code gives them (the order a reader expects), not sorted.
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
 

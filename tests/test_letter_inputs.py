@@ -145,3 +145,16 @@ def test_cli_lines_print_units_a_person_can_read(cli, tmp_path):
     result = cli("explain", "--profile", profile, "--broker", "acxiom", "--date", DATE)
     assert "(one month, GDPR Art. 12(3)" in result.output or "(one month, " in result.output
     assert "month days" not in result.output
+
+
+def test_brokers_list_takes_the_same_selector_grammar_as_letter_and_batch(cli):
+    from optout.catalog import default_catalog
+    from optout.query import select_brokers
+
+    spec = "sold-to:federal-government,sold-to:law-enforcement"
+    result = cli("brokers", "list", spec, "--json")
+    assert result.exit_code == 0, result.output
+    listed = [b["id"] for b in json.loads(result.output)]
+    assert listed == [b.id for b in select_brokers(spec, default_catalog())]
+    narrowed = json.loads(cli("brokers", "list", spec, "--collects", "precise-geolocation", "--json").output)
+    assert narrowed and {b["id"] for b in narrowed} < set(listed)
