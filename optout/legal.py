@@ -30,7 +30,6 @@ from .models import (
     Status,
 )
 
-NO_LAW_ID = "no-law"
 
 REQUEST_RIGHTS: dict[RequestKind, list[Right]] = {
     RequestKind.DELETE: [Right.DELETE, Right.NONDISCLOSURE],
@@ -257,7 +256,8 @@ def decide(
 
     if not used_laws:
         notes.append(Note(code="no-law", facts={"request": request.value}))
-        used_laws = [catalog.law(NO_LAW_ID)]
+        # The honest fallback is a law record of its own kind (broker_catalog/laws/no-law.yaml).
+        used_laws = [law for law in catalog.laws.values() if law.kind is LawKind.NONE][:1]
 
     if request is RequestKind.DELETE:
         drop = _delete_act_note(profile, broker, letter_date, catalog)

@@ -13,7 +13,7 @@ import re
 
 from .catalog import Catalog
 from .jurisdictions import country_name, us_state_name
-from .legal import NO_LAW_ID, decide, is_consumer_reporting_agency, postal_channel
+from .legal import decide, is_consumer_reporting_agency, postal_channel
 from .models import Agent, Block, Broker, BrokerRole, ChannelKind, Decision, Law, LawKind, Letter, Profile, Regulation, RequestKind, Right, Signer
 from .templating import UNSHIELD, render_note, text_environment
 
@@ -122,7 +122,7 @@ def letter_context(profile: Profile, broker: Broker, decision: Decision, letter_
         "decision": decision,
         "request": decision.request.value,
         "laws": laws,
-        "voluntary": decision.laws == [NO_LAW_ID],
+        "voluntary": all(law.kind is LawKind.NONE for law in laws),
         "residence": residence_name(profile),
         "rights_by_law": {law.id: [r for r in decision.rights if r.law_id == law.id] for law in laws},
         "deadlines": {d.law_id: d for d in decision.deadlines if d.part == "request"},
