@@ -361,13 +361,10 @@ def example(
     date: DateOption = None,
 ) -> None:
     """Run the main job on built-in example data: a fictional person writes to government-facing brokers."""
+    from .jurisdictions import us_state_name
+
     result = run_example(out, parse_date(date))
-    typer.echo(f"Example person: {result.person} (fictional), living in {result.state}.")
-    typer.echo(f"Wrote {len(result.paths)} files for {len(result.brokers)} brokers to {out}/")
-    for broker_id, due in result.due_dates.items():
-        typer.echo(f"  {broker_id:48} due {due or 'no legal deadline':12} send by {result.channels[broker_id]}")
-    typer.echo("Open the PDFs to see printable letters, the .eml files for email drafts.")
-    typer.echo("`optout explain --profile FILE --broker ID` shows why each letter says what it says.")
+    typer.echo(render_text("cli/example.txt.j2", result=result, out=out, state_name=us_state_name(result.state)))
 
 
 def version_callback(value: bool) -> None:
