@@ -14,7 +14,22 @@ import re
 from .catalog import Catalog
 from .jurisdictions import country_name, us_state_name
 from .legal import NO_LAW_ID, decide, is_consumer_reporting_agency, postal_channel
-from .models import Agent, Block, Broker, BrokerRole, ChannelKind, Decision, Law, LawKind, Letter, Profile, Regulation, RequestKind, Right, Signer
+from .models import (
+    Agent,
+    Block,
+    Broker,
+    BrokerRole,
+    ChannelKind,
+    Decision,
+    Law,
+    LawKind,
+    Letter,
+    Profile,
+    Regulation,
+    RequestKind,
+    Right,
+    Signer,
+)
 from .templating import UNSHIELD, render_note, text_environment
 
 _BLOCK_END = re.compile(r"[ \t]*¶[ \t]*$", re.MULTILINE)
@@ -113,7 +128,15 @@ def _identification(laws: list[Law]) -> dict | None:
     return None
 
 
-def letter_context(profile: Profile, broker: Broker, decision: Decision, letter_date: dt.date, reference: str, catalog: Catalog, agent: Agent | None) -> dict:
+def letter_context(
+    profile: Profile,
+    broker: Broker,
+    decision: Decision,
+    letter_date: dt.date,
+    reference: str,
+    catalog: Catalog,
+    agent: Agent | None,
+) -> dict:
     laws = [catalog.law(law_id) for law_id in decision.laws]
     sale = next((r for r in decision.rights if r.right is Right.OPT_OUT_SALE), None)
     return {
@@ -129,7 +152,9 @@ def letter_context(profile: Profile, broker: Broker, decision: Decision, letter_
         "opt_out_deadlines": {d.law_id: d for d in decision.deadlines if d.part == "opt-out"},
         "sale_terms": sale.terms if sale else None,
         "exemptions": [REGULATION_NAMES[r] for r in broker.regulated_by if r in REGULATION_NAMES],
-        "exemption_action": {"delete": "delete", "opt-out": "honor this request for", "access": "disclose"}[decision.request.value],
+        "exemption_action": {"delete": "delete", "opt-out": "honor this request for", "access": "disclose"}[
+            decision.request.value
+        ],
         "opt_out_unverified": _opt_out_sections(laws, decision),
         "covered_person_notice": any(law.kind is LawKind.COVERED_PERSON for law in laws),
         "consumer_reporting": is_consumer_reporting_agency(broker),

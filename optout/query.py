@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .catalog import Catalog, UnknownRecord
-from .templating import render_note
 from .models import Broker, DataCollected, Decision, Law, LawKind, Recipient
+from .templating import render_note
 
 
 def _enum_value(enum, text: str):
@@ -76,7 +76,9 @@ def select_brokers(spec: str, catalog: Catalog) -> list[Broker]:
             if ":" in term:
                 key, _, value = term.partition(":")
                 if key not in SELECTOR_KEYS:
-                    raise ValueError(f"brokers: unknown selector '{key}:'; use {', '.join(k + ':' for k in SELECTOR_KEYS)}, a broker id or all")
+                    raise ValueError(
+                        f"brokers: unknown selector '{key}:'; use {', '.join(k + ':' for k in SELECTOR_KEYS)}, a broker id or all"
+                    )
                 criteria.setdefault(SELECTOR_KEYS[key], []).append(value)
             else:
                 catalog.broker(term)  # raises a clear error for an unknown id
@@ -130,7 +132,13 @@ def law_summary(law: Law, on: dt.date) -> dict:
         "status": law_status(law, on),
         "who": law.who,
         "rights": {
-            right.value: {"section": g.section or law.citation, "terms": g.terms, "scope": g.scope, "deletion_scope": g.deletion_scope.value if g.deletion_scope else None, "agent_allowed": g.agent_allowed}
+            right.value: {
+                "section": g.section or law.citation,
+                "terms": g.terms,
+                "scope": g.scope,
+                "deletion_scope": g.deletion_scope.value if g.deletion_scope else None,
+                "agent_allowed": g.agent_allowed,
+            }
             for right, g in law.rights.items()
         },
         "response": law.response.model_dump(mode="json") if law.response else None,

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from ..clients import Client
 from ..models import Agent, RequestKind
 
-
 CHUNK_LETTERS = 48  # letters per WeasyPrint document: enough to amortise its fixed cost, small enough for memory
 
 
@@ -52,8 +51,11 @@ class Chunk:
     broker_ids: list[str]
 
     def key(self, settings: BatchSettings) -> str:
-        payload = json.dumps([[c.client_id, c.profile.model_dump(mode="json")] for c in self.clients] + [self.broker_ids, settings.fingerprint()],
-                             sort_keys=True, separators=(",", ":"))
+        payload = json.dumps(
+            [[c.client_id, c.profile.model_dump(mode="json")] for c in self.clients] + [self.broker_ids, settings.fingerprint()],
+            sort_keys=True,
+            separators=(",", ":"),
+        )
         return hashlib.sha256(payload.encode()).hexdigest()
 
     @property
@@ -72,5 +74,3 @@ def plan_chunks(clients: list[Client], broker_ids: list[str], size: int = CHUNK_
     if current:
         chunks.append(Chunk(current, broker_ids))
     return chunks
-
-

@@ -16,14 +16,33 @@ from pathlib import Path
 
 from ..catalog import default_catalog
 from ..clients import Intake, RowError
-from ..models import Broker
 from ..fsutil import OutputError, atomic_write, open_private_file, read_private_file
+from ..models import Broker
 from ..output import FILE_MODE, ensure_private_dir
-from .chunk import ChunkResult, MANIFEST_COLUMNS, Refusal, render_chunk
-from .folder import ERRORS, JOURNAL, MANIFEST, RUN_RECORD, RunInputs, FolderLock, append_journal, describe_entries, folder_entries, foreign_entries, is_batch_folder, journal_record, remove_entry, sweep, journal_entry_intact, read_journal, record_differences, remove_partial_files, run_record
+from .chunk import MANIFEST_COLUMNS, ChunkResult, Refusal, render_chunk
+from .folder import (
+    ERRORS,
+    JOURNAL,
+    MANIFEST,
+    RUN_RECORD,
+    FolderLock,
+    RunInputs,
+    append_journal,
+    describe_entries,
+    folder_entries,
+    foreign_entries,
+    is_batch_folder,
+    journal_entry_intact,
+    journal_record,
+    read_journal,
+    record_differences,
+    remove_entry,
+    remove_partial_files,
+    run_record,
+    sweep,
+)
 from .plan import BatchSettings, Chunk, plan_chunks
 from .spreadsheet import ERROR_COLUMNS, csv_bytes
-
 
 # ---------------------------------------------------------------------------
 # Running a batch
@@ -87,13 +106,17 @@ def _pool_context():
     return None
 
 
-def _run_chunks(todo: list[Chunk], settings: BatchSettings, out_dir: Path, jobs: int, on_done: Callable[[ChunkResult], None]) -> None:
+def _run_chunks(
+    todo: list[Chunk], settings: BatchSettings, out_dir: Path, jobs: int, on_done: Callable[[ChunkResult], None]
+) -> None:
     if jobs <= 1 or len(todo) <= 1:
         for chunk in todo:
             on_done(render_chunk(chunk, settings, out_dir))
         return
     default_catalog()  # loaded once before the fork, shared copy-on-write
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(),), mp_context=_pool_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(),), mp_context=_pool_context()
+    ) as pool:
         queue: Iterator[Chunk] = iter(todo)
         running: set = set()
 
@@ -118,35 +141,49 @@ def _run_chunks(todo: list[Chunk], settings: BatchSettings, out_dir: Path, jobs:
             raise
 
 
-def _prepare_folder(out_dir: Path, record: dict, client_ids: set[str], resume: bool, force: bool, notice: NoticeCallback) -> tuple[dict[str, dict], list[str]]:
+def _prepare_folder(
+    out_dir: Path, record: dict, client_ids: set[str], resume: bool, force: bool, notice: NoticeCallback
+) -> tuple[dict[str, dict], list[str]]:
     """Check the folder may take this run; returns (journal entries a resume may reuse, entries --force removed)."""
     names = folder_entries(out_dir)
     if resume and names:
         old_bytes = read_private_file(out_dir / RUN_RECORD)
         if old_bytes is None:
-            raise OutputError(f"{out_dir}: --resume: this folder has no record of an optout batch run (made by an older "
-                              "optout, or not a batch folder); use --force to replace it, or choose another --out")
+            raise OutputError(
+                f"{out_dir}: --resume: this folder has no record of an optout batch run (made by an older "
+                "optout, or not a batch folder); use --force to replace it, or choose another --out"
+            )
         try:
             old = json.loads(old_bytes)
         except ValueError:
-            raise OutputError(f"{out_dir / RUN_RECORD}: --resume: the run record is damaged; use --force to start again") from None
+            raise OutputError(
+                f"{out_dir / RUN_RECORD}: --resume: the run record is damaged; use --force to start again"
+            ) from None
         differences = record_differences(old if isinstance(old, dict) else {}, record)
         if differences:
-            raise OutputError(f"{out_dir}: --resume refused: this folder was made by a different run: {'; '.join(differences)}. "
-                              "Resume with the same inputs, or use --force to replace it")
+            raise OutputError(
+                f"{out_dir}: --resume refused: this folder was made by a different run: {'; '.join(differences)}. "
+                "Resume with the same inputs, or use --force to replace it"
+            )
         foreign = foreign_entries(out_dir, client_ids)
         if foreign:
-            raise OutputError(f"{out_dir}: --resume refused: the folder holds files this batch did not write: "
-                              f"{', '.join(foreign[:6])}{' and more' if len(foreign) > 6 else ''}; move them elsewhere")
+            raise OutputError(
+                f"{out_dir}: --resume refused: the folder holds files this batch did not write: "
+                f"{', '.join(foreign[:6])}{' and more' if len(foreign) > 6 else ''}; move them elsewhere"
+            )
         remove_partial_files(out_dir, client_ids)
         return read_journal(out_dir), []
     if names and not force:
-        raise OutputError(f"{out_dir}: the folder is not empty ({describe_entries(out_dir, names)}); use --resume to finish "
-                          "the same batch, --force to replace an earlier batch, or choose a new --out")
+        raise OutputError(
+            f"{out_dir}: the folder is not empty ({describe_entries(out_dir, names)}); use --resume to finish "
+            "the same batch, --force to replace an earlier batch, or choose a new --out"
+        )
     if names:
         if not is_batch_folder(out_dir, names):
-            raise OutputError(f"{out_dir}: the folder holds files optout did not make ({describe_entries(out_dir, names)}); "
-                              "--force only replaces an earlier optout batch: choose a new --out")
+            raise OutputError(
+                f"{out_dir}: the folder holds files optout did not make ({describe_entries(out_dir, names)}); "
+                "--force only replaces an earlier optout batch: choose a new --out"
+            )
         notice(f"--force: removing the earlier batch from {out_dir}: {describe_entries(out_dir, names, limit=len(names))}")
         for name in names:
             remove_entry(out_dir / name)
@@ -175,8 +212,9 @@ def run_batch(
     broker_ids = [b.id for b in brokers]
     client_ids = {client.client_id for client in intake.clients}
     if inputs is None:
-        inputs = RunInputs(clients_sha256=intake.source_sha256 or _intake_digest(intake),
-                           catalog_sha256=default_catalog().fingerprint)
+        inputs = RunInputs(
+            clients_sha256=intake.source_sha256 or _intake_digest(intake), catalog_sha256=default_catalog().fingerprint
+        )
     record = run_record(settings, inputs, broker_ids)
 
     ensure_private_dir(out_dir)  # an existing folder keeps its mode; new ones are 0700
@@ -199,6 +237,7 @@ def run_batch(
 
         journal, _ = open_private_file(out_dir / JOURNAL, append=True)
         try:
+
             def on_done(result: ChunkResult) -> None:
                 append_journal(journal, result)
                 results[result.key] = journal_record(result)
@@ -221,7 +260,9 @@ def run_batch(
             errors_file.unlink(missing_ok=True)
         left_alone = sweep(out_dir, {row["file"] for row in rows}, client_ids)
         if left_alone:
-            notice(f"{out_dir}: files not made by optout appeared during the run and were left alone: {', '.join(left_alone[:6])}")
+            notice(
+                f"{out_dir}: files not made by optout appeared during the run and were left alone: {', '.join(left_alone[:6])}"
+            )
     return BatchReport(
         out_dir=out_dir,
         clients=len(intake.clients),

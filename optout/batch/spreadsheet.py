@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-
-
 ERROR_COLUMNS = ["row", "client_id", "column", "reason"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

@@ -7,8 +7,8 @@ with the higher priority (newer year, then registry order).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..models import Broker, Channel, ChannelKind, Registration, RequestKind
 from .channels import CHANNEL_ORDER, channel_key
@@ -136,7 +136,9 @@ def finish(record: Broker) -> None:
     if record.registrations and record.registrations[0].name:
         record.name = record.registrations[0].name
     name_key = normalize_legal_name(record.name)
-    record.brands = sorted({normalize_legal_name(b): b for b in record.brands if normalize_legal_name(b) != name_key}.values(), key=str.lower)
+    record.brands = sorted(
+        {normalize_legal_name(b): b for b in record.brands if normalize_legal_name(b) != name_key}.values(), key=str.lower
+    )
     record.channels.sort(key=lambda c: (CHANNEL_ORDER.index(c.kind), not c.usable, channel_key(c)[1], c.source))
     used = {c.source for c in record.channels} | {r.source for r in record.registrations}
     used |= {v for name in FLAG_FIELDS for v in getattr(record, name).values()}

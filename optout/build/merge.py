@@ -16,8 +16,8 @@ Rules, in the order they matter:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..models import Broker
 from .changes import comparable_flags, describe_changes
@@ -65,7 +65,9 @@ def merge(
     return report
 
 
-def _merge_source(state: CatalogState, key: str, entries: list[RegistryEntry], report: MergeReport, tick: Callable[[], None]) -> None:
+def _merge_source(
+    state: CatalogState, key: str, entries: list[RegistryEntry], report: MergeReport, tick: Callable[[], None]
+) -> None:
     registry, year = parse_key(key)
     baseline = _baseline_key(state, key)
     baseline_ids = state.registered_under(baseline) if baseline else set()
@@ -136,8 +138,20 @@ def _place(state: CatalogState, index: MatchIndex, entry: RegistryEntry, key: st
         except ValueError as exc:
             raise MergeError(str(exc)) from None
         state.records[rid] = Broker.model_construct(
-            id=rid, name=clean_name(entry.name), brands=[], channels=[], registrations=[], sold_to={}, collects={},
-            regulated_by={}, sources={}, website=None, family=None, notes=None, no_channel_reason=None, curated=False,
+            id=rid,
+            name=clean_name(entry.name),
+            brands=[],
+            channels=[],
+            registrations=[],
+            sold_to={},
+            collects={},
+            regulated_by={},
+            sources={},
+            website=None,
+            family=None,
+            notes=None,
+            no_channel_reason=None,
+            curated=False,
         )
         report.created.append(rid)
         index.add(state.records[rid])
@@ -152,10 +166,9 @@ def _save(state: CatalogState, report: MergeReport, dry_run: bool) -> None:
         text = broker_yaml(record)
         if text == state.original_text.get(rid):
             continue
-        if not dry_run:
-            if not _write_if_unchanged(state, rid, text):
-                report.skipped.append(f"{rid}.yaml: changed on disk during the merge; not written")
-                continue
+        if not dry_run and not _write_if_unchanged(state, rid, text):
+            report.skipped.append(f"{rid}.yaml: changed on disk during the merge; not written")
+            continue
         report.written.append(rid)
     for rid in sorted(state.deleted):
         path = state.directory / f"{rid}.yaml"

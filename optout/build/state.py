@@ -39,7 +39,7 @@ class CatalogState:
         self.problems: list[str] = []
 
     @classmethod
-    def load(cls, directory: Path) -> "CatalogState":
+    def load(cls, directory: Path) -> CatalogState:
         state = cls(directory)
         for path in sorted(directory.glob("*.yaml")):
             state._load_file(path)
