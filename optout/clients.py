@@ -235,7 +235,8 @@ def _read_row(row: dict, line: int, seen: dict[str, int], intake: Intake) -> Non
     except ValidationError as exc:
         for item in exc.errors():
             errors.append(RowError(line, _column_for(item["loc"]), visible(friendly_message(item), limit=300), shown_id))
-        profile = None
+        intake.errors.extend(errors)
+        return
     if errors:
         intake.errors.extend(errors)
         return

@@ -83,7 +83,14 @@ def select_brokers(spec: str, catalog: Catalog) -> list[Broker]:
             else:
                 catalog.broker(term)  # raises a clear error for an unknown id
                 ids.append(term)
-        for broker in filter_brokers(catalog.brokers, BrokerFilter(ids=ids, **criteria)):
+        wanted = BrokerFilter(
+            ids=ids,
+            sold_to=criteria.get("sold_to", []),
+            collects=criteria.get("collects", []),
+            registered=criteria.get("registered", []),
+            categories=criteria.get("categories", []),
+        )
+        for broker in filter_brokers(catalog.brokers, wanted):
             chosen[broker.id] = broker
     if not chosen:
         raise ValueError(f"brokers '{spec}' select no broker")

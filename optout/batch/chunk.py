@@ -176,20 +176,20 @@ def render_chunk(chunk: Chunk, settings: BatchSettings, out_dir: Path, catalog: 
     if "pdf" in settings.formats or agent_letters:
         from ..render.packet import render_packets  # WeasyPrint is imported only when PDFs are wanted
 
-        for client_id, name, letter, kind, data in render_packets(packets, settings.letter_date):
+        for client_id, name, pdf_letter, kind, data in render_packets(packets, settings.letter_date):
             if kind != "authorization" and "pdf" not in settings.formats:
                 continue
             pending.append(
-                (out_dir / client_id / name, data, _manifest_row(client_id, letter, f"{client_id}/{name}", data, settings))
+                (out_dir / client_id / name, data, _manifest_row(client_id, pdf_letter, f"{client_id}/{name}", data, settings))
             )
-            if kind == "authorization" and "eml" in settings.formats and letter is not None:
-                eml_name = f"{file_stem(letter)}.eml"
-                eml_data = eml.render(letter, [(name, data)])
+            if kind == "authorization" and "eml" in settings.formats and pdf_letter is not None:
+                eml_name = f"{file_stem(pdf_letter)}.eml"
+                eml_data = eml.render(pdf_letter, [(name, data)])
                 pending.append(
                     (
                         out_dir / client_id / eml_name,
                         eml_data,
-                        _manifest_row(client_id, letter, f"{client_id}/{eml_name}", eml_data, settings),
+                        _manifest_row(client_id, pdf_letter, f"{client_id}/{eml_name}", eml_data, settings),
                     )
                 )
 

@@ -28,7 +28,7 @@ from .families import link_families
 from .files import brokers_dir, disk_text, write_atomically
 from .matching import MatchIndex
 from .names import clean_name, free_id, normalize_legal_name
-from .registries import RegistryEntry, key_priority, parse_key, source_key
+from .registries import RegistryEntry, key_priority, parse_key, source_key, split_key
 from .report import MergeError, MergeReport, Placement
 from .state import CatalogState
 
@@ -68,7 +68,7 @@ def merge(
 def _merge_source(
     state: CatalogState, key: str, entries: list[RegistryEntry], report: MergeReport, tick: Callable[[], None]
 ) -> None:
-    registry, year = parse_key(key)
+    registry, year = split_key(key)
     baseline = _baseline_key(state, key)
     baseline_ids = state.registered_under(baseline) if baseline else set()
     report.source_keys.append(key)
@@ -86,7 +86,7 @@ def _merge_source(
     comparable = comparable_flags(state, baseline, entries) if baseline else {}
     for rid in sorted(grouped):
         record = state.records[rid]
-        if rid in baseline_ids and rid not in report.created:
+        if baseline and rid in baseline_ids and rid not in report.created:
             diff = describe_changes(record, baseline, facts[rid], comparable)
             if diff:
                 report.changed[rid] = diff
@@ -103,11 +103,11 @@ def _merge_source(
 
 def _baseline_key(state: CatalogState, key: str) -> str | None:
     """The same key when re-importing; else the nearest year (ties: later) imported for that registry."""
-    registry, year = parse_key(key)
+    registry, year = split_key(key)
     imported = state.imported_keys()
     if key in imported:
         return key
-    same_registry = [parse_key(k)[1] for k in imported if parse_key(k) and parse_key(k)[0] == registry]
+    same_registry = [parsed[1] for k in imported if (parsed := parse_key(k)) and parsed[0] == registry]
     if not same_registry:
         return None
     nearest = min(same_registry, key=lambda y: (abs(y - year), -y))

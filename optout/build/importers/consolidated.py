@@ -196,7 +196,7 @@ def _cell_items(text: str, json_list: bool) -> list[str]:
 
 def _best_address(fragments: list[Row]) -> list[str]:
     """The most frequent complete address among the fragments (Vermont filing years repeat it)."""
-    candidates = []
+    candidates: list[tuple[str, ...]] = []
     for row in fragments:
         lines = address_lines(
             [row.get("Address"), row.get("AddressLine4")],
@@ -210,7 +210,8 @@ def _best_address(fragments: list[Row]) -> list[str]:
     if not candidates:
         return []
     counts = Counter(candidates)
-    return list(max(counts, key=lambda c: (counts[c], -candidates.index(c))))
+    best = max(counts, key=lambda c: (counts[c], -candidates.index(c)))
+    return list(best)
 
 
 def _collects(path: Path, fragments: list[Row]) -> list[DataCollected]:
