@@ -51,7 +51,8 @@ def notes(decision) -> list[str]:
 
 
 GOLDEN = [
-    # state, broker kind, request, letter date, expected laws, expected {right: section}, expected due date
+    # state, broker kind, request, letter date, expected laws, expected {right: section}, expected due date.
+    # The rights are the exact set invoked; a right invoked under two laws lists both sections, in law order.
     # Va. Code § 59.1-577(A)(3) delete; (B)(1) 45 days: 2026-11-27 + 45 = 2027-01-11.
     ("VA", "broker", D, NOV27, ["va-vcdpa"], {"delete": "Va. Code Ann. § 59.1-577(A)(3)"}, "2027-01-11"),
     # Va. Code § 59.1-577(A)(5)(i)-(iii): targeted advertising, sale, profiling.
@@ -139,19 +140,42 @@ GOLDEN = [
     # Effective-date boundaries: Oklahoma's law takes effect 2027-01-01 (SB 546).
     ("OK", "broker", D, dt.date(2026, 12, 31), ["no-law"], {}, None),
     # 2027-01-01 + 45 = Monday 2027-02-15, Presidents' Day: Okla. Stat. tit. 25, § 82.1 moves it to 2027-02-16.
-    ("OK", "broker", D, dt.date(2027, 1, 1), ["ok-ocdpa"], {"delete": None}, "2027-02-16"),
+    # The record gives the deletion right no pinpoint section, so the letter cites the enrolled bill. Deletion
+    # reaches data "provided by or obtained about" the consumer, so no opt-out is added.
+    ("OK", "broker", D, dt.date(2027, 1, 1), ["ok-ocdpa"], {"delete": "Okla. Enrolled S.B. 546 (2026)"}, "2027-02-16"),
     # Indiana, Kentucky and Rhode Island: effective 2026-01-01.
     ("IN", "broker", D, dt.date(2025, 12, 31), ["no-law"], {}, None),
-    ("IN", "broker", D, dt.date(2026, 1, 1), ["in-icdpa"], {"delete": None}, "2026-02-15"),
-    ("KY", "broker", D, dt.date(2026, 1, 1), ["ky-kcdpa"], {"delete": None}, "2026-02-15"),
-    ("RI", "broker", D, dt.date(2026, 1, 1), ["ri-ridtppa"], {"delete": None}, "2026-02-15"),
+    # Ind. Code § 24-15-3-1(b)(3); KRS 367.3615(2)(c); R.I. Gen. Laws § 6-48.1-5(e)(2): deletion, 45 days.
+    ("IN", "broker", D, dt.date(2026, 1, 1), ["in-icdpa"], {"delete": "Ind. Code § 24-15-3-1(b)(3)"}, "2026-02-15"),
+    ("KY", "broker", D, dt.date(2026, 1, 1), ["ky-kcdpa"], {"delete": "KRS 367.3615(2)(c)"}, "2026-02-15"),
+    ("RI", "broker", D, dt.date(2026, 1, 1), ["ri-ridtppa"], {"delete": "R.I. Gen. Laws § 6-48.1-5(e)(2)"}, "2026-02-15"),
     # Alabama: effective 2027-05-01.
     ("AL", "broker", D, NOV27, ["no-law"], {}, None),
-    # Access to a consumer reporting agency adds FCRA file disclosure (15 U.S.C. § 1681g(a)), which sets no clock.
-    ("VA", "cra", A, NOV27, ["va-vcdpa", "us-fcra"], {"access": "Va. Code Ann. § 59.1-577(A)(1)"}, "2027-01-11"),
-    # A service provider gets an access request instead of a deletion demand.
-    # A service provider gets an access request and no clock: the statute binds the business it serves.
-    ("VA", "service-provider", D, NOV27, ["va-vcdpa"], {"access": "Va. Code Ann. § 59.1-577(A)(1)"}, None),
+    # Access to a consumer reporting agency adds FCRA file disclosure (15 U.S.C. § 1681g(a)), which sets no clock;
+    # Va. Code § 59.1-577(A)(1) access and (A)(4) portability.
+    (
+        "VA",
+        "cra",
+        A,
+        NOV27,
+        ["va-vcdpa", "us-fcra"],
+        {
+            "access": ("Va. Code Ann. § 59.1-577(A)(1)", "15 U.S.C. § 1681g(a)(1), (2), (3)"),
+            "portability": "Va. Code Ann. § 59.1-577(A)(4)",
+        },
+        "2027-01-11",
+    ),
+    # A service provider gets an access request (§ 59.1-577(A)(1) access, (A)(4) portability) instead of a deletion
+    # demand, and no clock: the statute binds the business it serves.
+    (
+        "VA",
+        "service-provider",
+        D,
+        NOV27,
+        ["va-vcdpa"],
+        {"access": "Va. Code Ann. § 59.1-577(A)(1)", "portability": "Va. Code Ann. § 59.1-577(A)(4)"},
+        None,
+    ),
 ]
 
 
@@ -163,15 +187,11 @@ GOLDEN = [
 def test_golden(state, kind, request_kind, on, laws, rights, due):
     decision = decide(person(state), broker(kind), request_kind, on, CATALOG)
     assert decision.laws == laws
-    invoked = {}
+    invoked: dict[str, list[str | None]] = {}
     for r in decision.rights:
-        invoked.setdefault(r.right.value, r.section)
-    for right, section in rights.items():
-        assert right in invoked, (right, invoked)
-        if section is not None:
-            assert invoked[right] == section
-    if not rights:
-        assert decision.rights == []
+        invoked.setdefault(r.right.value, []).append(r.section)
+    expected = {right: list(section) if isinstance(section, tuple) else [section] for right, section in rights.items()}
+    assert invoked == expected
     assert (decision.due_date.isoformat() if decision.due_date else None) == due
 
 
