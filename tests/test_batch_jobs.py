@@ -13,7 +13,7 @@ from optout.batch import CHUNK_LETTERS, JOURNAL
 from optout.batch.folder import LOCK
 
 BROKERS = "penlink,acxiom,spokeo,equifax"
-CLIENTS = 30  # x 4 brokers = 120 letters: three chunks of at most 48 letters
+CLIENTS = 25  # x 4 brokers = 100 letters: chunks of 12 whole clients (48 letters), so three chunks
 
 
 def run_batch(csv_path: Path, out: Path, jobs: int) -> subprocess.CompletedProcess:
