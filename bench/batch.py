@@ -27,10 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from optout.catalog import default_catalog  # noqa: E402
-from optout.clients import COLUMNS, EXAMPLE_ROW  # noqa: E402
+from optout.clients import (  # noqa: E402
+    COLUMNS,
+    EXAMPLE_ROW,
+    row_to_profile_data,
+)
 from optout.letters import compose  # noqa: E402
 from optout.models import Profile, RequestKind  # noqa: E402
-from optout.clients import row_to_profile_data  # noqa: E402
 
 BROKERS = ["acxiom", "experian", "lexisnexis-risk-solutions", "penlink", "spokeo"]
 STATES = ["CA", "VA", "TX", "FL", "CO", "OR", "NJ", "MN"]
@@ -134,18 +137,26 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="optout-bench-"))
     try:
         letters = args.clients * len(BROKERS)
-        print(f"machine: {os.cpu_count()} CPUs; batch --jobs {args.jobs}; {args.clients} clients x {len(BROKERS)} brokers = {letters} letters")
+        print(
+            f"machine: {os.cpu_count()} CPUs; batch --jobs {args.jobs}; "
+            f"{args.clients} clients x {len(BROKERS)} brokers = {letters} letters"
+        )
         naive = naive_rate(args.clients, args.naive_sample)
         print(f"(a) naive, one WeasyPrint document per letter, 1 core: {naive:7.1f} letters/s")
         elapsed, peak = run_batch(write_clients(work / "pdf.csv", args.clients), work / "pdf", "pdf", args.jobs)
         batch_rate = letters / elapsed
-        print(f"(b) optout batch --format pdf:                        {batch_rate:7.1f} letters/s "
-              f"({elapsed:.1f} s, peak memory {mib(peak)}; also writes a packet per client)")
+        print(
+            f"(b) optout batch --format pdf:                        {batch_rate:7.1f} letters/s "
+            f"({elapsed:.1f} s, peak memory {mib(peak)}; also writes a packet per client)"
+        )
         print(f"ratio (b)/(a): {batch_rate / naive:.1f}")
 
         text_letters = args.text_clients * len(BROKERS)
         elapsed, peak = run_batch(write_clients(work / "text.csv", args.text_clients), work / "text", "txt,eml", args.jobs)
-        print(f"txt+eml: {text_letters} letters in {elapsed:.1f} s = {text_letters / elapsed:.0f} letters/s, peak memory {mib(peak)}")
+        print(
+            f"txt+eml: {text_letters} letters in {elapsed:.1f} s = {text_letters / elapsed:.0f} letters/s, "
+            f"peak memory {mib(peak)}"
+        )
 
         if args.large:
             for label, clients, formats in (("PDF", 400, "pdf"), ("txt+eml", 2000, "txt,eml")):

@@ -49,7 +49,11 @@ _API = {
     "InputError": "optout.errors",
 }
 
-__all__ = [*_API, "__version__"]
+__all__ = [  # the names of _API, written out so tools see them
+    "Agent", "BatchReport", "BatchSettings", "Broker", "Catalog", "Decision", "InputError", "Law", "Letter", "Profile",
+    "RequestKind", "__version__", "compose", "decide", "load_agent", "load_catalog", "load_profile", "read_clients",
+    "render_files", "render_letter", "run_batch", "select_brokers", "write_letter",
+]
 
 if TYPE_CHECKING:
     from .batch import BatchReport, BatchSettings, run_batch

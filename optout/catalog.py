@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -18,7 +19,7 @@ from .fsutil import atomic_write
 from .models import Broker, Law
 from .paths import catalog_dir
 
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", Broker, Law)  # catalog records: each has an id equal to its file name
 
 
 class CatalogError(InputError):
@@ -35,9 +36,8 @@ class Problem:
         return f"{self.path}: {self.field}: {self.message}"
 
 
-def _yaml_loader():
-    # The C loader is several times faster on the full catalog; fall back when libyaml is absent.
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The C loader is several times faster on the full catalog; fall back when libyaml is absent.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _mapping_without_repeats(loader, node, deep=False):
@@ -54,16 +54,18 @@ def _mapping_without_repeats(loader, node, deep=False):
             continue
         if repeated:
             raise yaml.constructor.ConstructorError(
-                "while reading a mapping", node.start_mark, f"found the key '{key}' more than once", key_node.start_mark)
+                "while reading a mapping", node.start_mark, f"found the key '{key}' more than once", key_node.start_mark
+            )
     return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep)
 
 
-class UniqueKeyLoader(_yaml_loader()):
+class UniqueKeyLoader(_BaseLoader):  # type: ignore[valid-type,misc]  # chosen at import time, see above
     """The safe loader, refusing repeated keys (profiles, agent files and catalog records)."""
 
 
-UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                                lambda loader, node: loader.construct_mapping(node))
+UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, lambda loader, node: loader.construct_mapping(node)
+)
 UniqueKeyLoader.construct_mapping = _mapping_without_repeats
 
 # YAML 1.1 reads 02134 as the octal number 1116 and 0x1F or 1:30 as numbers too: a ZIP code like 02134 written
@@ -118,7 +120,7 @@ def parse_record(path: Path, model: type[Model]) -> tuple[Model | None, list[Pro
 
 def load_record(path: Path, model: type[Model]) -> Model:
     record, problems = parse_record(path, model)
-    if problems:
+    if problems or record is None:
         raise CatalogError("; ".join(str(p) for p in problems))
     return record
 
@@ -162,7 +164,7 @@ def contact_problems(path: Path, broker: Broker) -> list[Problem]:
     return problems
 
 
-def check_files(paths: list[Path], model: type[BaseModel]) -> list[Problem]:
+def check_files(paths: list[Path], model: type[Model]) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, Path] = {}
     for path in paths:
@@ -202,9 +204,7 @@ class Catalog:
         try:
             return self.brokers[broker_id]
         except KeyError:
-            raise UnknownRecord(
-                f"unknown broker '{broker_id}': `optout brokers list --search NAME` shows the ids"
-            ) from None
+            raise UnknownRecord(f"unknown broker '{broker_id}': `optout brokers list --search NAME` shows the ids") from None
 
     def law(self, law_id: str) -> Law:
         try:
@@ -280,13 +280,13 @@ def load_catalog(root: Path | None = None) -> Catalog:
         except (OSError, ValueError):
             continue
         if compiled.fingerprint == fingerprint:
-            return Catalog(brokers={b.id: b for b in compiled.brokers}, laws={law.id: law for law in compiled.laws}, fingerprint=fingerprint)
+            return Catalog(
+                brokers={b.id: b for b in compiled.brokers}, laws={law.id: law for law in compiled.laws}, fingerprint=fingerprint
+            )
     catalog = _parse_yaml_catalog(root)
     catalog.fingerprint = fingerprint
-    try:
+    with contextlib.suppress(OSError):  # no writable home (a locked-down account): simply go without a cache
         _write_compiled(catalog, fingerprint, _user_cache(root))
-    except OSError:
-        pass  # no writable home (a locked-down account): simply go without a cache
     return catalog
 
 

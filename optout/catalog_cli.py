@@ -9,10 +9,11 @@ its extra dependencies. Errors print one line on stderr and exit with code 2.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated
 
 import typer
 
@@ -37,7 +38,7 @@ class SchemaKind(StrEnum):
 
 
 CatalogOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--catalog", help="Catalog folder (holding brokers/ and laws/). Default: the packaged broker_catalog."),
 ]
 
@@ -61,7 +62,7 @@ def clear_errors() -> Iterator[None]:
         fail(str(exc))
 
 
-def _catalog(path: Optional[Path]) -> Path:
+def _catalog(path: Path | None) -> Path:
     root = path if path is not None else catalog_dir()
     if not root.is_dir():
         # A mistyped --catalog must not silently start a new catalog.
@@ -69,7 +70,7 @@ def _catalog(path: Optional[Path]) -> Path:
     return root
 
 
-def _import_target(path: Optional[Path]) -> Path:
+def _import_target(path: Path | None) -> Path:
     """Where an import writes: --catalog, else ./broker_catalog of a checkout; never the installed package's catalog."""
     if path is not None:
         return _catalog(path)
@@ -100,15 +101,37 @@ def _registry_completion(incomplete: str) -> list[str]:
 
 @catalog_app.command("import")
 def import_command(
-    registry: Annotated[str, typer.Argument(
-        metavar="REGISTRY", parser=_registry_kind, autocompletion=_registry_completion,
-        help="Which registry the file holds: its state code in lower case (ca, as in optout/build/registries.yaml), or "
-             "consolidated (every non-California registry in the PRC workbook).")],
-    file: Annotated[Path, typer.Argument(help="Registry file: CPPA CSV, Vermont state CSV, PRC workbook (.xlsx) or one of its per-state CSV extracts.")],
-    catalog: Annotated[Optional[Path], typer.Option(
-        "--catalog", help="Catalog folder to write (holding brokers/). Default: ./broker_catalog, when the current "
-                          "folder is a checkout that has one; the installed package's catalog is never written.")] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="Registration year, when it cannot be told from the file (CA: detected from the layout; consolidated: 2025).")] = None,
+    registry: Annotated[
+        str,
+        typer.Argument(
+            metavar="REGISTRY",
+            parser=_registry_kind,
+            autocompletion=_registry_completion,
+            help="Which registry the file holds: its state code in lower case (ca, as in optout/build/registries.yaml), or "
+            "consolidated (every non-California registry in the PRC workbook).",
+        ),
+    ],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Registry file: CPPA CSV, Vermont state CSV, PRC workbook (.xlsx) or one of its per-state CSV extracts."
+        ),
+    ],
+    catalog: Annotated[
+        Path | None,
+        typer.Option(
+            "--catalog",
+            help="Catalog folder to write (holding brokers/). Default: ./broker_catalog, when the current "
+            "folder is a checkout that has one; the installed package's catalog is never written.",
+        ),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="Registration year, when it cannot be told from the file (CA: detected from the layout; consolidated: 2025).",
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change without writing any file.")] = False,
     as_json: JsonOption = False,
 ) -> None:

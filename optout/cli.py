@@ -7,7 +7,7 @@ import functools
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -63,8 +63,6 @@ app.add_typer(profile_app, name="profile")
 app.add_typer(catalog_app, name="catalog")
 
 
-
-
 # Every problem in what the user gave is an InputError (optout/errors.py); any other exception is a bug.
 USER_ERRORS = (InputError,)
 
@@ -83,14 +81,16 @@ def friendly_errors(command):
         except USER_ERRORS as exc:
             raise fail(str(exc)) from None
         except OverflowError:
-            raise fail("--date/--on: too late a date: a response deadline counted from it would fall after the year 9999") from None
+            raise fail(
+                "--date/--on: too late a date: a response deadline counted from it would fall after the year 9999"
+            ) from None
         except OSError as exc:
             raise fail(describe_os_error(exc), code=EXIT_OUTPUT) from None
 
     return wrapper
 
 
-def parse_date(value: Optional[str]) -> dt.date:
+def parse_date(value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
     try:
@@ -101,10 +101,17 @@ def parse_date(value: Optional[str]) -> dt.date:
 
 ProfileOption = Annotated[Path, typer.Option("--profile", "-p", help="Your profile (YAML). `optout profile example` prints one.")]
 BrokerOption = Annotated[str, typer.Option("--broker", "-b", help="Broker id, as shown by `optout brokers list`.")]
-BrokersOption = Annotated[list[str], typer.Option("--broker", "-b", help="Broker id or selector (sold-to:federal-government, category:people-search, ...). "
-                                                   "Repeat, or separate with commas, for several brokers.")]
+BrokersOption = Annotated[
+    list[str],
+    typer.Option(
+        "--broker",
+        "-b",
+        help="Broker id or selector (sold-to:federal-government, category:people-search, ...). "
+        "Repeat, or separate with commas, for several brokers.",
+    ),
+]
 RequestOption = Annotated[RequestKind, typer.Option("--request", "-r", help="What to ask for.", case_sensitive=False)]
-DateOption = Annotated[Optional[str], typer.Option("--date", help="Letter date, YYYY-MM-DD (default: today).")]
+DateOption = Annotated[str | None, typer.Option("--date", help="Letter date, YYYY-MM-DD (default: today).")]
 
 
 @app.command()
@@ -116,7 +123,9 @@ def letter(
     format: Annotated[str, typer.Option("--format", "-f", help=f"Comma-separated: {', '.join(FORMATS)}.")] = "pdf,eml,txt",
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the files (created, private).")] = Path("optout-letters"),
     date: DateOption = None,
-    agent: Annotated[Optional[Path], typer.Option("--agent", help="Authorized agent file (YAML), to write on someone's behalf.")] = None,
+    agent: Annotated[
+        Path | None, typer.Option("--agent", help="Authorized agent file (YAML), to write on someone's behalf.")
+    ] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Write a letter to each broker named, in the formats you choose."""
@@ -131,8 +140,17 @@ def letter(
         composed = compose(person, record, request, letter_date, catalog, agent=agent_record)
         written.append((composed, write_letter(composed, formats, out)))
     if json_output:
-        print_json([{"reference": c.reference, "broker_id": c.broker_id, "files": [str(p) for p in paths],
-                     **decision_summary(c.decision)} for c, paths in written])
+        print_json(
+            [
+                {
+                    "reference": c.reference,
+                    "broker_id": c.broker_id,
+                    "files": [str(p) for p in paths],
+                    **decision_summary(c.decision),
+                }
+                for c, paths in written
+            ]
+        )
         return
     for composed, paths in written:
         typer.echo(f"Wrote {len(paths)} file(s) for {composed.broker_name} (reference {composed.reference}):")
@@ -165,7 +183,10 @@ def explain(
         print_json(summary)
         return
     typer.echo(f"Broker: {record.name} ({record.id})")
-    typer.echo(f"Request: {summary['request']}" + ("" if summary["request"] == summary["requested"] else f" (you asked for {summary['requested']})"))
+    typer.echo(
+        f"Request: {summary['request']}"
+        + ("" if summary["request"] == summary["requested"] else f" (you asked for {summary['requested']})")
+    )
     typer.echo("Laws: " + ", ".join(summary["laws"]))
     for right in decision.rights:
         typer.echo(f"  {right.right.value}: {right.section} ({right.law_short_name})")
@@ -175,7 +196,9 @@ def explain(
         label = "Due" if deadline.part == "request" else "Opt-outs due"
         if not decision.clock_applies:
             label += " (binds the business it serves, not this service provider)"
-        typer.echo(f"{label}: {deadline.due_date.isoformat()} ({day_phrase(deadline.days, deadline.day_kind)}, {deadline.section})")
+        typer.echo(
+            f"{label}: {deadline.due_date.isoformat()} ({day_phrase(deadline.days, deadline.day_kind)}, {deadline.section})"
+        )
     for note in summary["notes"]:
         typer.echo(f"Note: {note}")
 
@@ -183,13 +206,27 @@ def explain(
 @brokers_app.command("list")
 @friendly_errors
 def brokers_list(
-    selector: Annotated[Optional[str], typer.Argument(help="Brokers as `letter -b` and `batch --brokers` name them: ids and "
-                                                       "selectors, ',' for either, '+' for both, e.g. sold-to:law-enforcement+collects:precise-geolocation,spokeo.")] = None,
-    sold_to: Annotated[list[str], typer.Option("--sold-to", help="federal-government, state-government, law-enforcement, foreign-actor, genai-developer. Repeatable.")] = [],
-    collects: Annotated[list[str], typer.Option("--collects", help="E.g. precise-geolocation, biometric, citizenship-immigration. Repeatable.")] = [],
-    registered: Annotated[list[str], typer.Option("--registered", help="Registered in this state's broker registry: CA, VT, TX, OR.")] = [],
+    selector: Annotated[
+        str | None,
+        typer.Argument(
+            help="Brokers as `letter -b` and `batch --brokers` name them: ids and "
+            "selectors, ',' for either, '+' for both, e.g. sold-to:law-enforcement+collects:precise-geolocation,spokeo."
+        ),
+    ] = None,
+    sold_to: Annotated[
+        list[str],
+        typer.Option(
+            "--sold-to", help="federal-government, state-government, law-enforcement, foreign-actor, genai-developer. Repeatable."
+        ),
+    ] = [],
+    collects: Annotated[
+        list[str], typer.Option("--collects", help="E.g. precise-geolocation, biometric, citizenship-immigration. Repeatable.")
+    ] = [],
+    registered: Annotated[
+        list[str], typer.Option("--registered", help="Registered in this state's broker registry: CA, VT, TX, OR.")
+    ] = [],
     category: Annotated[list[str], typer.Option("--category", help="E.g. people-search, consumer-reporting, location.")] = [],
-    search: Annotated[Optional[str], typer.Option("--search", help="Text in the id, name, brands or parent.")] = None,
+    search: Annotated[str | None, typer.Option("--search", help="Text in the id, name, brands or parent.")] = None,
     json_output: JsonOption = False,
 ) -> None:
     """List brokers, optionally filtered."""
@@ -228,7 +265,9 @@ def brokers_show(broker_id: Annotated[str, typer.Argument(help="Broker id.")], j
         typer.echo(f"  [{key}] {source['title']}" + (f" <{source['url']}>" if source.get("url") else ""))
 
 
-OnOption = Annotated[Optional[str], typer.Option("--on", help="Judge which laws are in force on this date, YYYY-MM-DD (default: today).")]
+OnOption = Annotated[
+    str | None, typer.Option("--on", help="Judge which laws are in force on this date, YYYY-MM-DD (default: today).")
+]
 
 
 @laws_app.command("list")
@@ -242,7 +281,8 @@ def laws_list(on: OnOption = None, json_output: JsonOption = False) -> None:
         return
     for law in laws:
         status = law_status(law, day)
-        label = f"takes effect {law.effective.isoformat()}" if status == "not_yet_effective" else status.replace("_", " ")
+        future = status == "not_yet_effective" and law.effective
+        label = f"takes effect {law.effective.isoformat()}" if future and law.effective else status.replace("_", " ")
         typer.echo(f"{law.jurisdiction:3} {law.id:30} {law.short_name:24} {label}")
 
 
@@ -268,13 +308,21 @@ def laws_show(
             typer.echo(f"  {right}: {grant['section']} ({agent})")
         if summary["response"]:
             r = summary["response"]
-            extension = f", extendable by {day_phrase(r['extension_days'], 'month' if r['day_kind'] == 'month' else 'calendar')}" if r["extension_days"] else ""
+            extension = (
+                f", extendable by {day_phrase(r['extension_days'], 'month' if r['day_kind'] == 'month' else 'calendar')}"
+                if r["extension_days"]
+                else ""
+            )
             typer.echo(f"  Response: {day_phrase(r['days'], r['day_kind'])}{extension}")
             if r["opt_out_days"]:
                 typer.echo(f"  Opt-outs: {day_phrase(r['opt_out_days'], r['opt_out_day_kind'] or r['day_kind'])}")
         appeal = summary["appeal"]
         if appeal.get("available"):
-            days = f": decided within {day_phrase(appeal['days'], appeal.get('day_kind') or 'calendar')}" if appeal.get("days") else ""
+            days = (
+                f": decided within {day_phrase(appeal['days'], appeal.get('day_kind') or 'calendar')}"
+                if appeal.get("days")
+                else ""
+            )
             typer.echo(f"  Appeal: yes{days}")
         if summary["notes"]:
             typer.echo(f"  Notes: {summary['notes']}")
@@ -297,17 +345,39 @@ def profile_check(path: Annotated[Path, typer.Argument(help="Profile file to che
 @app.command(epilog="Run `optout batch template` for the CSV header and an example row.")
 @friendly_errors
 def batch(
-    clients: Annotated[str, typer.Argument(help="Clients CSV (UTF-8), or the word 'template' to print its header and an example row.")],
-    brokers: Annotated[str, typer.Option("--brokers", help="Broker ids and selectors, comma = union, + = both: all, sold-to:federal-government, "
-                                         "collects:precise-geolocation, category:people-search, registered:CA.")] = "sold-to:federal-government,sold-to:law-enforcement",
+    clients: Annotated[
+        str, typer.Argument(help="Clients CSV (UTF-8), or the word 'template' to print its header and an example row.")
+    ],
+    brokers: Annotated[
+        str,
+        typer.Option(
+            "--brokers",
+            help="Broker ids and selectors, comma = union, + = both: all, sold-to:federal-government, "
+            "collects:precise-geolocation, category:people-search, registered:CA.",
+        ),
+    ] = "sold-to:federal-government,sold-to:law-enforcement",
     request: RequestOption = RequestKind.DELETE,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: one private folder per client, manifest.csv, errors.csv.")] = Path("optout-batch"),
-    agent: Annotated[Optional[Path], typer.Option("--agent", help="The clinic as authorized agent (YAML); letters go out in its name where the law allows.")] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output folder: one private folder per client, manifest.csv, errors.csv.")
+    ] = Path("optout-batch"),
+    agent: Annotated[
+        Path | None,
+        typer.Option("--agent", help="The clinic as authorized agent (YAML); letters go out in its name where the law allows."),
+    ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help=f"Comma-separated: {', '.join(FORMATS)}.")] = "pdf,eml,txt",
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: number of CPUs).")] = os.cpu_count() or 1,
-    resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted run: skip letters whose files already match its journal. "
-                                         "Refused if the CSV, agent file, catalog, --date, --format, --request or --brokers differ.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an earlier batch in --out: its files are listed, then removed.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: number of CPUs).")] = os.cpu_count()
+    or 1,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Finish an interrupted run: skip letters whose files already match its journal. "
+            "Refused if the CSV, agent file, catalog, --date, --format, --request or --brokers differ.",
+        ),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an earlier batch in --out: its files are listed, then removed.")
+    ] = False,
     date: DateOption = None,
     json_output: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -321,35 +391,67 @@ def batch(
         typer.echo(template_csv(), nl=False)
         return
     catalog = default_catalog()
-    settings = BatchSettings(request=request, letter_date=parse_date(date), formats=tuple(parse_formats(format)),
-                             agent=load_agent(agent) if agent else None)
+    settings = BatchSettings(
+        request=request,
+        letter_date=parse_date(date),
+        formats=tuple(parse_formats(format)),
+        agent=load_agent(agent) if agent else None,
+    )
     chosen = select_brokers(brokers, catalog)
     intake = read_clients(Path(clients))
     if resume and force:
         raise fail("--resume and --force: choose one (finish the same run, or replace it)")
-    inputs = RunInputs(clients_sha256=intake.source_sha256, agent_sha256=sha256_file(agent) if agent else None,
-                       catalog_sha256=catalog.fingerprint, brokers=brokers)
+    inputs = RunInputs(
+        clients_sha256=intake.source_sha256,
+        agent_sha256=sha256_file(agent) if agent else None,
+        catalog_sha256=catalog.fingerprint,
+        brokers=brokers,
+    )
     for error in intake.errors:
         typer.echo(f"{clients}: line {error.row}: {error.column}: {error.reason}", err=True)
     with batch_progress(total_letters(intake, chosen), enabled=not quiet and not json_output) as advance:
-        report = run_batch(intake, chosen, settings, out, jobs=jobs, resume=resume, progress=advance, force=force,
-                           inputs=inputs, notice=lambda message: typer.echo(f"optout: {message}", err=True))
+        report = run_batch(
+            intake,
+            chosen,
+            settings,
+            out,
+            jobs=jobs,
+            resume=resume,
+            progress=advance,
+            force=force,
+            inputs=inputs,
+            notice=lambda message: typer.echo(f"optout: {message}", err=True),
+        )
     summary = {
-        "out": str(report.out_dir), "clients": report.clients, "letters": report.letters, "files": report.files,
-        "resumed_chunks": report.skipped_chunks, "manifest": str(report.manifest),
-        "errors": [asdict(e) for e in report.errors], "errors_file": str(report.errors_file) if report.errors_file else None,
-        "refused": [asdict(r) for r in report.refusals], "removed": report.removed,
+        "out": str(report.out_dir),
+        "clients": report.clients,
+        "letters": report.letters,
+        "files": report.files,
+        "resumed_chunks": report.skipped_chunks,
+        "manifest": str(report.manifest),
+        "errors": [asdict(e) for e in report.errors],
+        "errors_file": str(report.errors_file) if report.errors_file else None,
+        "refused": [asdict(r) for r in report.refusals],
+        "removed": report.removed,
     }
     if json_output:
         print_json(summary)
     else:
-        typer.echo(f"{report.letters} letters for {report.clients} clients in {report.out_dir}/ ({report.files} files; manifest: {report.manifest}).")
+        typer.echo(
+            f"{report.letters} letters for {report.clients} clients in {report.out_dir}/ "
+            f"({report.files} files; manifest: {report.manifest})."
+        )
         if report.refusals:
-            typer.echo(f"{len(report.refusals)} letter(s) are for the client to sign and send, because the law lets no authorized agent make them:")
+            typer.echo(
+                f"{len(report.refusals)} letter(s) are for the client to sign and send, "
+                "because the law lets no authorized agent make them:"
+            )
             for refusal in report.refusals:
                 typer.echo(f"  {refusal.client_id} -> {refusal.broker_id}: {refusal.reason}")
         if report.errors:
-            typer.echo(f"{len({e.row for e in report.errors})} row(s) had errors and were skipped; see {report.errors_file}.", err=True)
+            typer.echo(
+                f"{len({e.row for e in report.errors})} row(s) had errors and were skipped; see {report.errors_file}.", err=True
+            )
     if report.errors:
         raise typer.Exit(code=1)
 
@@ -375,10 +477,11 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     """optout: privacy-rights letters to data brokers."""
-
 
 
 def main() -> None:
@@ -395,7 +498,9 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("OPTOUT_DEBUG"):
             raise
-        message = f"internal error ({type(exc).__name__}); this is a bug in optout, please report it (OPTOUT_DEBUG=1 shows the details)"
+        message = (
+            f"internal error ({type(exc).__name__}); this is a bug in optout, please report it (OPTOUT_DEBUG=1 shows the details)"
+        )
         raise SystemExit(fail(message, code=EXIT_INTERNAL).exit_code) from None
 
 

@@ -57,6 +57,6 @@ def describe_os_error(exc: OSError) -> str:
     if exc.filename2 is not None:
         where += f" -> {os.fsdecode(exc.filename2)}"
     reason = exc.strerror or str(exc) or type(exc).__name__
-    hint = ERRNO_HINTS.get(exc.errno)
+    hint = ERRNO_HINTS.get(exc.errno) if exc.errno is not None else None
     line = f"{where}: {reason}" if where else reason
     return f"{line} ({hint})" if hint else line

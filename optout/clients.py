@@ -18,13 +18,30 @@ from .profiles import friendly_message
 REQUIRED_COLUMNS = ["client_id", "full_name", "residence_state", "street", "city", "state", "postal_code"]
 OPTIONAL_COLUMNS = ["email", "phone", "aliases", "birth_date", "language", "statuses",
                     "acp_street", "acp_city", "acp_state", "acp_postal_code"]
-COLUMNS = REQUIRED_COLUMNS[:3] + ["email", "phone"] + REQUIRED_COLUMNS[3:] + ["aliases", "birth_date", "language", "statuses",
-                                                                             "acp_street", "acp_city", "acp_state", "acp_postal_code"]
+COLUMNS = (
+    REQUIRED_COLUMNS[:3]
+    + ["email", "phone"]
+    + REQUIRED_COLUMNS[3:]
+    + ["aliases", "birth_date", "language", "statuses", "acp_street", "acp_city", "acp_state", "acp_postal_code"]
+)
 EXAMPLE_ROW = {
-    "client_id": "C-0001", "full_name": "Maria Example", "residence_state": "CA", "email": "maria@example.org",
-    "phone": "+1 213 555 0142", "street": "100 Main St", "city": "Los Angeles", "state": "CA", "postal_code": "90012",
-    "aliases": "Maria E. Example;Maria Ejemplo", "birth_date": "", "language": "es", "statuses": "",
-    "acp_street": "", "acp_city": "", "acp_state": "", "acp_postal_code": "",
+    "client_id": "C-0001",
+    "full_name": "Maria Example",
+    "residence_state": "CA",
+    "email": "maria@example.org",
+    "phone": "+1 213 555 0142",
+    "street": "100 Main St",
+    "city": "Los Angeles",
+    "state": "CA",
+    "postal_code": "90012",
+    "aliases": "Maria E. Example;Maria Ejemplo",
+    "birth_date": "",
+    "language": "es",
+    "statuses": "",
+    "acp_street": "",
+    "acp_city": "",
+    "acp_state": "",
+    "acp_postal_code": "",
 }
 CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 # Names Windows will not create as files or folders, whatever the case: a folder per client must work everywhere.
@@ -34,8 +51,14 @@ FIELD_SIZE_LIMIT = 16 * 1024 * 1024  # the csv module's own limit (128 KiB by de
 
 # Where a Profile field's error shows up in the CSV.
 FIELD_TO_COLUMN = {
-    "emails": "email", "phones": "phone", "full_name": "full_name", "residence_state": "residence_state",
-    "aliases": "aliases", "birth_date": "birth_date", "language": "language", "statuses": "statuses",
+    "emails": "email",
+    "phones": "phone",
+    "full_name": "full_name",
+    "residence_state": "residence_state",
+    "aliases": "aliases",
+    "birth_date": "birth_date",
+    "language": "language",
+    "statuses": "statuses",
     "acp_substitute_address": "acp_street",
 }
 
@@ -85,7 +108,9 @@ def row_to_profile_data(row: dict[str, str]) -> dict:
         "residence_state": get("residence_state").upper() or None,
         "emails": _split(get("email")),
         "phones": _split(get("phone")),
-        "addresses": [{"street": get("street"), "city": get("city"), "state": get("state").upper(), "postal_code": get("postal_code")}],
+        "addresses": [
+            {"street": get("street"), "city": get("city"), "state": get("state").upper(), "postal_code": get("postal_code")}
+        ],
         "aliases": _split(get("aliases")),
         "statuses": [s.lower() for s in _split(get("statuses"))],
         "language": get("language").lower() or "en",
@@ -93,8 +118,12 @@ def row_to_profile_data(row: dict[str, str]) -> dict:
     if get("birth_date"):
         data["birth_date"] = get("birth_date")
     if any(get(f"acp_{k}") for k in ("street", "city", "state", "postal_code")):
-        data["acp_substitute_address"] = {"street": get("acp_street"), "city": get("acp_city"),
-                                          "state": get("acp_state").upper(), "postal_code": get("acp_postal_code")}
+        data["acp_substitute_address"] = {
+            "street": get("acp_street"),
+            "city": get("acp_city"),
+            "state": get("acp_state").upper(),
+            "postal_code": get("acp_postal_code"),
+        }
     return data
 
 
@@ -152,7 +181,9 @@ def _parse(path: Path, text: str) -> Intake:
         raise ClientFileError(f"{path}: line 1: column(s) {', '.join(repeated)} appear more than once; keep one of each")
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise ClientFileError(f"{path}: line 1: missing column(s) {', '.join(missing)}; `optout batch template` prints the header")
+        raise ClientFileError(
+            f"{path}: line 1: missing column(s) {', '.join(missing)}; `optout batch template` prints the header"
+        )
     unknown = [h for h in header if h and h not in COLUMNS]
     if unknown:
         raise ClientFileError(f"{path}: line 1: unknown column(s) {', '.join(unknown)}; expected {', '.join(COLUMNS)}")
@@ -182,10 +213,18 @@ def _read_row(row: dict, line: int, seen: dict[str, int], intake: Intake) -> Non
     if not CLIENT_ID.match(client_id):
         errors.append(RowError(line, "client_id", "required; use letters, digits, - and _ only (at most 64)", shown_id))
     elif client_id.lower() in WINDOWS_RESERVED:
-        errors.append(RowError(line, "client_id", f"'{client_id}' is a name Windows reserves for a device; choose another id", shown_id))
+        errors.append(
+            RowError(line, "client_id", f"'{client_id}' is a name Windows reserves for a device; choose another id", shown_id)
+        )
     elif client_id.casefold() in seen:
-        errors.append(RowError(line, "client_id", f"duplicate of line {seen[client_id.casefold()]} (ids that differ only in "
-                               "upper/lower case would share a folder)", shown_id))
+        errors.append(
+            RowError(
+                line,
+                "client_id",
+                f"duplicate of line {seen[client_id.casefold()]} (ids that differ only in upper/lower case would share a folder)",
+                shown_id,
+            )
+        )
     long_cells = [key for key, value in row.items() if isinstance(value, str) and len(value) > MAX_CELL]
     for key in long_cells:
         errors.append(RowError(line, key, f"is too long ({len(row[key])} characters; at most {MAX_CELL})", shown_id))
@@ -197,7 +236,8 @@ def _read_row(row: dict, line: int, seen: dict[str, int], intake: Intake) -> Non
     except ValidationError as exc:
         for item in exc.errors():
             errors.append(RowError(line, _column_for(item["loc"]), visible(friendly_message(item), limit=300), shown_id))
-        profile = None
+        intake.errors.extend(errors)
+        return
     if errors:
         intake.errors.extend(errors)
         return

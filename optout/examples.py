@@ -54,6 +54,8 @@ def run_example(out: Path, letter_date: dt.date) -> ExampleResult:
         rendered += render_files(letter, EXAMPLE_FORMATS)
         due[broker.id] = letter.decision.due_date.isoformat() if letter.decision.due_date else None
         channel = letter.decision.channel
-        channels[broker.id] = f"{channel.kind.value}: {channel.value.splitlines()[0]}" if channel else "no known channel (see notes)"
+        channels[broker.id] = (
+            f"{channel.kind.value}: {channel.value.splitlines()[0]}" if channel else "no known channel (see notes)"
+        )
     paths = write_files(rendered, out)
     return ExampleResult(person.full_name, person.residence_state or "", [b.id for b in brokers], paths, due, channels)

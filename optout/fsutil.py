@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -149,10 +150,8 @@ def _atomic_write(path: Path, data: bytes, mode: int, durable: bool, follow_pare
                     os.fsync(stream.fileno())
             os.replace(temp, path.name, src_dir_fd=folder, dst_dir_fd=folder)
         except BaseException:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp, dir_fd=folder)
-            except FileNotFoundError:
-                pass
             raise
         if durable:
             os.fsync(folder)

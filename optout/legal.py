@@ -16,8 +16,8 @@ from .models import (
     Channel,
     ChannelKind,
     Deadline,
-    DeletionScope,
     Decision,
+    DeletionScope,
     InvokedRight,
     Law,
     LawKind,
@@ -29,7 +29,6 @@ from .models import (
     Signer,
     Status,
 )
-
 
 REQUEST_RIGHTS: dict[RequestKind, list[Right]] = {
     RequestKind.DELETE: [Right.DELETE, Right.NONDISCLOSURE],
@@ -87,7 +86,9 @@ def _laws_of_kind(catalog: Catalog, kind: LawKind, jurisdiction: str) -> list[La
     ]
 
 
-def candidate_laws(profile: Profile, broker: Broker, request: RequestKind, on: dt.date, catalog: Catalog) -> tuple[list[Law], list[Note]]:
+def candidate_laws(
+    profile: Profile, broker: Broker, request: RequestKind, on: dt.date, catalog: Catalog
+) -> tuple[list[Law], list[Note]]:
     """Laws that protect this person against this broker on this date, and notes on laws not yet in force."""
     laws: list[Law] = []
     notes: list[Note] = []
@@ -98,7 +99,12 @@ def candidate_laws(profile: Profile, broker: Broker, request: RequestKind, on: d
             if law.in_force(on):
                 laws.append(law)
             elif law.effective and on < law.effective:
-                notes.append(Note(code="law-not-yet-in-force", facts={"law": law.name, "effective": law.effective.isoformat(), "date": on.isoformat()}))
+                notes.append(
+                    Note(
+                        code="law-not-yet-in-force",
+                        facts={"law": law.name, "effective": law.effective.isoformat(), "date": on.isoformat()},
+                    )
+                )
 
     if profile.residence_country == "US" and state:
         consider(_laws_of_kind(catalog, LawKind.COMPREHENSIVE, state))
@@ -126,7 +132,9 @@ def rights_for(law: Law, request: RequestKind) -> list[Right]:
     return [right for right in wanted if right in law.rights]
 
 
-OPT_OUT_RIGHTS = frozenset({Right.OPT_OUT_SALE, Right.OPT_OUT_TARGETED_ADVERTISING, Right.OPT_OUT_PROFILING, Right.LIMIT_SENSITIVE})
+OPT_OUT_RIGHTS = frozenset(
+    {Right.OPT_OUT_SALE, Right.OPT_OUT_TARGETED_ADVERTISING, Right.OPT_OUT_PROFILING, Right.LIMIT_SENSITIVE}
+)
 
 
 def _due(law: Law, start: dt.date, days: int, kind) -> dt.date:
@@ -141,8 +149,14 @@ def opt_out_deadline(law: Law, request: RequestKind, invoked: list[InvokedRight]
     if not any(r.law_id == law.id and r.right in OPT_OUT_RIGHTS for r in invoked):
         return None
     kind = clock.opt_out_day_kind or clock.day_kind
-    return Deadline(law_id=law.id, part="opt-out", due_date=_due(law, letter_date, clock.opt_out_days, kind),
-                    days=clock.opt_out_days, day_kind=kind, section=clock.opt_out_section or clock.section)
+    return Deadline(
+        law_id=law.id,
+        part="opt-out",
+        due_date=_due(law, letter_date, clock.opt_out_days, kind),
+        days=clock.opt_out_days,
+        day_kind=kind,
+        section=clock.opt_out_section or clock.section,
+    )
 
 
 def deadline_for(law: Law, request: RequestKind, letter_date: dt.date) -> Deadline | None:
@@ -213,8 +227,17 @@ def _invoke(laws: list[Law], request: RequestKind) -> tuple[list[InvokedRight], 
             used.append(law)
         for right in rights:
             grant = law.rights[right]
-            invoked.append(InvokedRight(right=right, law_id=law.id, law_kind=law.kind, law_short_name=law.short_name,
-                                        section=grant.section or law.citation, terms=grant.terms, scope=grant.scope))
+            invoked.append(
+                InvokedRight(
+                    right=right,
+                    law_id=law.id,
+                    law_kind=law.kind,
+                    law_short_name=law.short_name,
+                    section=grant.section or law.citation,
+                    terms=grant.terms,
+                    scope=grant.scope,
+                )
+            )
     return invoked, used
 
 
@@ -271,8 +294,12 @@ def decide(
     deadlines += [d for law in used_laws if (d := opt_out_deadline(law, request, invoked, letter_date))]
     channel = choose_channel(broker, request)
     if channel is None:
-        notes.append(Note(code="no-channel", facts={"broker": broker.name, "request": request.value,
-                                                     "reason": broker.no_channel_reason or ""}))
+        notes.append(
+            Note(
+                code="no-channel",
+                facts={"broker": broker.name, "request": request.value, "reason": broker.no_channel_reason or ""},
+            )
+        )
     return Decision(
         requested=requested,
         request=request,

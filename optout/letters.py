@@ -14,7 +14,22 @@ import re
 from .catalog import Catalog
 from .jurisdictions import country_name, us_state_name
 from .legal import decide, is_consumer_reporting_agency, postal_channel
-from .models import Agent, Block, Broker, BrokerRole, ChannelKind, Decision, Law, LawKind, Letter, Profile, Regulation, RequestKind, Right, Signer
+from .models import (
+    Agent,
+    Block,
+    Broker,
+    BrokerRole,
+    ChannelKind,
+    Decision,
+    Law,
+    LawKind,
+    Letter,
+    Profile,
+    Regulation,
+    RequestKind,
+    Right,
+    Signer,
+)
 from .templating import UNSHIELD, render_note, text_environment
 
 _BLOCK_END = re.compile(r"[ \t]*¶[ \t]*$", re.MULTILINE)
@@ -44,7 +59,7 @@ def split_blocks(text: str) -> list[Block]:
         kind, label = "paragraph", None
         if found := _BLOCK_KIND.match(chunk):
             kind, label = found.group(1), found.group(2)
-            chunk = chunk[found.end():]
+            chunk = chunk[found.end() :]
         blocks.append(Block(kind=kind, label=label.translate(UNSHIELD) if label else None, text=chunk.translate(UNSHIELD)))
     return blocks
 
@@ -101,19 +116,33 @@ OPT_OUT_RIGHTS = {Right.OPT_OUT_SALE, Right.OPT_OUT_TARGETED_ADVERTISING, Right.
 def _opt_out_sections(laws: list[Law], decision: Decision) -> list[str]:
     """Where the law says the opt-outs this letter invokes need no verification: their sections."""
     opting_out = {r.law_id for r in decision.rights if r.right in OPT_OUT_RIGHTS}
-    return [law.verification.opt_out_section or law.citation for law in laws
-            if law.id in opting_out and law.verification and law.verification.opt_out_verification is False]
+    return [
+        law.verification.opt_out_section or law.citation
+        for law in laws
+        if law.id in opting_out and law.verification and law.verification.opt_out_verification is False
+    ]
 
 
 def _identification(laws: list[Law]) -> dict | None:
     for law in laws:
         if law.verification and law.verification.identification:
-            return {"law": f"The {law.short_name}", "rule": law.verification.identification,
-                    "section": law.verification.identification_section or law.citation}
+            return {
+                "law": f"The {law.short_name}",
+                "rule": law.verification.identification,
+                "section": law.verification.identification_section or law.citation,
+            }
     return None
 
 
-def letter_context(profile: Profile, broker: Broker, decision: Decision, letter_date: dt.date, reference: str, catalog: Catalog, agent: Agent | None) -> dict:
+def letter_context(
+    profile: Profile,
+    broker: Broker,
+    decision: Decision,
+    letter_date: dt.date,
+    reference: str,
+    catalog: Catalog,
+    agent: Agent | None,
+) -> dict:
     laws = [catalog.law(law_id) for law_id in decision.laws]
     sale = next((r for r in decision.rights if r.right is Right.OPT_OUT_SALE), None)
     return {
@@ -129,7 +158,9 @@ def letter_context(profile: Profile, broker: Broker, decision: Decision, letter_
         "opt_out_deadlines": {d.law_id: d for d in decision.deadlines if d.part == "opt-out"},
         "sale_terms": sale.terms if sale else None,
         "exemptions": [REGULATION_NAMES[r] for r in broker.regulated_by if r in REGULATION_NAMES],
-        "exemption_action": {"delete": "delete", "opt-out": "honor this request for", "access": "disclose"}[decision.request.value],
+        "exemption_action": {"delete": "delete", "opt-out": "honor this request for", "access": "disclose"}[
+            decision.request.value
+        ],
         "opt_out_unverified": _opt_out_sections(laws, decision),
         "covered_person_notice": any(law.kind is LawKind.COVERED_PERSON for law in laws),
         "consumer_reporting": is_consumer_reporting_agency(broker),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from .catalog import read_yaml, yaml_problem
 from .errors import InputError
@@ -27,7 +28,7 @@ FIELD_HINTS = {
 }
 
 
-def friendly_message(item: dict) -> str:
+def friendly_message(item: ErrorDetails) -> str:
     if item["type"] == "value_error":
         # Our own validators already speak plainly; drop pydantic's "Value error, " prefix.
         return str(item["ctx"]["error"]) if "ctx" in item and "error" in item["ctx"] else item["msg"]

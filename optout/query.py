@@ -77,12 +77,23 @@ def select_brokers(spec: str, catalog: Catalog) -> list[Broker]:
             if ":" in term:
                 key, _, value = term.partition(":")
                 if key not in SELECTOR_KEYS:
-                    raise InputError(f"brokers: unknown selector '{key}:'; use {', '.join(k + ':' for k in SELECTOR_KEYS)}, a broker id or all")
+                    raise InputError(
+                        f"brokers: unknown selector '{key}:'; use {', '.join(k + ':' for k in SELECTOR_KEYS)}, a broker id or all"
+                    )
                 criteria.setdefault(SELECTOR_KEYS[key], []).append(value)
             else:
                 catalog.broker(term)  # raises a clear error for an unknown id
                 ids.append(term)
-        for broker in filter_brokers(catalog.brokers, BrokerFilter(ids=ids, **criteria)):
+        for broker in filter_brokers(
+            catalog.brokers,
+            BrokerFilter(
+                ids=ids,
+                sold_to=criteria.get("sold_to", []),
+                collects=criteria.get("collects", []),
+                categories=criteria.get("categories", []),
+                registered=criteria.get("registered", []),
+            ),
+        ):
             chosen[broker.id] = broker
     if not chosen:
         raise InputError(f"brokers '{spec}' select no broker")
@@ -131,7 +142,13 @@ def law_summary(law: Law, on: dt.date) -> dict:
         "status": law_status(law, on),
         "who": law.who,
         "rights": {
-            right.value: {"section": g.section or law.citation, "terms": g.terms, "scope": g.scope, "deletion_scope": g.deletion_scope.value if g.deletion_scope else None, "agent_allowed": g.agent_allowed}
+            right.value: {
+                "section": g.section or law.citation,
+                "terms": g.terms,
+                "scope": g.scope,
+                "deletion_scope": g.deletion_scope.value if g.deletion_scope else None,
+                "agent_allowed": g.agent_allowed,
+            }
             for right, g in law.rights.items()
         },
         "response": law.response.model_dump(mode="json") if law.response else None,

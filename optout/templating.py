@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-
 import re
 
-from markupsafe import Markup, escape
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from .models import DayKind, Note
 from .paths import templates_dir
@@ -21,7 +20,20 @@ def day_phrase(days: int, kind: DayKind | str) -> str:
     return f"{days} {'business' if kind is DayKind.BUSINESS else 'calendar'} days"
 
 
-SPANISH_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"]
+SPANISH_MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
 
 
 def long_date(value, language: str = "en") -> str:

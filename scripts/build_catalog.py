@@ -36,7 +36,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         found = sorted({source_key(e.registry, e.year) for e in entries})
         if found != [snapshot.key]:
-            print(f"error: {path}: registries.yaml calls it {snapshot.key}, but it reads as {', '.join(found) or 'no entries'}", file=sys.stderr)
+            print(
+                f"error: {path}: registries.yaml calls it {snapshot.key}, but it reads as {', '.join(found) or 'no entries'}",
+                file=sys.stderr,
+            )
             return 2
         report = merge(entries, args.catalog, dry_run=args.dry_run)
         reports.append(report)
@@ -47,9 +50,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("registries", nargs="?", type=Path, default=REPO.parent / "shared" / "registries", help="folder holding california/, vermont/, texas/, oregon/ (default: ../shared/registries)")
+    parser.add_argument(
+        "registries",
+        nargs="?",
+        type=Path,
+        default=REPO.parent / "shared" / "registries",
+        help="folder holding california/, vermont/, texas/, oregon/ (default: ../shared/registries)",
+    )
     parser.add_argument("--catalog", type=Path, default=REPO / "broker_catalog", help="catalog folder (default: broker_catalog)")
-    parser.add_argument("--dry-run", action="store_true", help="report without writing (later steps then do not see earlier ones)")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="report without writing (later steps then do not see earlier ones)"
+    )
     return parser.parse_args(argv)
 
 
@@ -58,7 +69,8 @@ def summary_line(name: str, report: MergeReport) -> str:
     return (
         f"{name}: {report.entries} entries ({baseline}); added {len(report.added)}, removed {len(report.removed)}, "
         f"changed {len(report.changed)}, kept curated {len(report.kept_curated)}; files created {len(report.created)}, "
-        f"written {len(report.written)}, deleted {len(report.deleted)}" + (f"; skipped {len(report.skipped)}" if report.skipped else "")
+        f"written {len(report.written)}, deleted {len(report.deleted)}"
+        + (f"; skipped {len(report.skipped)}" if report.skipped else "")
     )
 
 
@@ -68,7 +80,10 @@ def print_checks(catalog: Path, ca_2026: MergeReport, dry_run: bool) -> None:
     placed = {p.broker_id for p in ca_2026.placements}
     missing = sorted(placed - ids) if not dry_run else []
     stats = catalog_stats(catalog)
-    print(f"CA 2026: {ca_2026.entries} rows -> {len(placed)} records, {len(placed) - len(missing)} present in the catalog" + (f"; MISSING {missing}" if missing else ""))
+    print(
+        f"CA 2026: {ca_2026.entries} rows -> {len(placed)} records, {len(placed) - len(missing)} present in the catalog"
+        + (f"; MISSING {missing}" if missing else "")
+    )
     print(f"distinct brokers: {stats['brokers']} (curated {stats['curated']}); unreadable files: {len(unreadable)}")
     channels = stats["channels"]
     print(

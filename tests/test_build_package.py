@@ -21,7 +21,9 @@ MAX_LINES = 500
 
 
 def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 LETTER_SIDE = """
@@ -42,8 +44,9 @@ LETTER_SIDE = """
     assert letter.paragraphs
     open("profile.yaml", "w").write(EXAMPLE_PROFILE)
     runner = CliRunner()
-    for args in (["brokers", "list"], ["laws", "list"],
-                 ["letter", "--profile", "profile.yaml", "--broker", "acxiom", "--format", "txt", "--out", "letters", "--date", "2026-11-27"]):
+    letter_args = ["letter", "--profile", "profile.yaml", "--broker", "acxiom", "--format", "txt",
+                   "--out", "letters", "--date", "2026-11-27"]
+    for args in (["brokers", "list"], ["laws", "list"], letter_args):
         result = runner.invoke(optout.cli.app, args)
         assert result.exit_code == 0, (args, result.output)
     loaded = sorted(m for m in sys.modules if m.startswith({prefixes!r}) and sys.modules[m] is not None)
@@ -58,13 +61,18 @@ def test_letter_side_never_imports_the_build_package(tmp_path):
 
 def test_letters_work_without_the_build_extra_and_catalog_commands_say_what_to_install(tmp_path):
     # None in sys.modules makes `import phonenumbers` fail as if the package were not installed.
-    block = "import sys\nfor name in {modules!r}:\n    sys.modules[name] = None\n".format(modules=BUILD_EXTRA_MODULES)
+    block = f"import sys\nfor name in {BUILD_EXTRA_MODULES!r}:\n    sys.modules[name] = None\n"
     result = run_python(block + textwrap.dedent(LETTER_SIDE.format(prefixes=BUILD_PREFIXES)), tmp_path)
     assert result.returncode == 0, result.stderr
     catalog = FIXTURES / "catalog"
     registry = FIXTURES / "registries" / "california" / "2026.csv"
-    for args in (["validate", "--catalog", str(catalog)], ["import", "ca", str(registry), "--catalog", str(tmp_path), "--dry-run"]):
-        result = run_python(block + f"from optout.cli import main\nsys.argv = ['optout', 'catalog', *{args!r}]\nmain()\n", tmp_path)
+    for args in (
+        ["validate", "--catalog", str(catalog)],
+        ["import", "ca", str(registry), "--catalog", str(tmp_path), "--dry-run"],
+    ):
+        result = run_python(
+            block + f"from optout.cli import main\nsys.argv = ['optout', 'catalog', *{args!r}]\nmain()\n", tmp_path
+        )
         assert result.returncode == 2, (args, result.stderr)
         assert result.stderr.count("\n") == 1 and "pip install 'optout[build]'" in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
@@ -116,12 +124,15 @@ def imports(name: str, path: Path) -> list[tuple[str, bool]]:
 
 
 def graph(module_level_only: bool) -> dict[str, set[str]]:
-    return {name: {t for t, top in imports(name, path) if (top or not module_level_only) and t != name}
-            for name, path in modules().items()}
+    return {
+        name: {t for t, top in imports(name, path) if (top or not module_level_only) and t != name}
+        for name, path in modules().items()
+    }
 
 
 def cycles_through_build(edges: dict[str, set[str]]) -> list[str]:
     """optout.build modules (or packages) that can reach themselves again by following imports."""
+
     def reachable(start: str) -> set[str]:
         seen, todo = set(), list(edges.get(start, ()))
         while todo:
@@ -147,6 +158,7 @@ def test_no_import_cycle_through_build_modules():
 
 def test_no_import_cycle_between_build_and_other_packages():
     """optout.build and optout.build.importers depend on the letter side's core, never the other way at load time."""
+
     def package_of(module: str) -> str:
         path = modules()[module]
         return module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
@@ -160,8 +172,13 @@ def test_no_import_cycle_between_build_and_other_packages():
 
 
 def test_only_the_catalog_commands_reach_into_build_and_only_inside_functions():
-    reach = {(name, top) for name, path in modules().items() if not name.startswith("optout.build")
-             for target, top in imports(name, path) if target.startswith("optout.build")}
+    reach = {
+        (name, top)
+        for name, path in modules().items()
+        if not name.startswith("optout.build")
+        for target, top in imports(name, path)
+        if target.startswith("optout.build")
+    }
     assert {name for name, _ in reach} <= {"optout.catalog_cli", "optout.catalog"}
     assert not any(top for _, top in reach)
 

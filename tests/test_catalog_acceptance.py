@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from optout.catalog import default_catalog
 from optout.build.names import normalize_legal_name, split_dba
+from optout.catalog import default_catalog
 
 REGISTRY = Path(__file__).resolve().parents[2] / "shared" / "registries" / "california" / "2026.csv"
 CATALOG = default_catalog()
@@ -21,7 +21,7 @@ def ca2026_rows() -> list[dict]:
     with open(REGISTRY, newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     header = [h.replace("\xa0", " ").strip().rstrip(":").lower() for h in rows[0]]
-    return [dict(zip(header, row)) for row in rows[1:]]
+    return [dict(zip(header, row, strict=False)) for row in rows[1:]]
 
 
 def column(rows: list[dict], *words: str) -> str:
@@ -50,7 +50,9 @@ def test_every_ca_2026_registrant_is_in_the_catalog():
     assert missing == []
 
 
-@pytest.mark.parametrize(("question", "recipient"), [(("federal government",), "federal_government"), (("law enforcement",), "law_enforcement")])
+@pytest.mark.parametrize(
+    ("question", "recipient"), [(("federal government",), "federal_government"), (("law enforcement",), "law_enforcement")]
+)
 def test_sold_to_filter_is_exactly_the_ca_2026_yes_answers_plus_cited_curated_records(cli, question, recipient):
     rows = ca2026_rows()
     name, answer = column(rows, "data broker name"), column(rows, "shared or sold", *question)

@@ -77,7 +77,9 @@ def test_import_dry_run_writes_nothing(catalog):
 
 
 def test_import_consolidated_and_year_option(catalog):
-    result = run("import", "tx", REGISTRIES / "texas" / "2025_from_consolidated.csv", "--catalog", catalog, "--year", "2024", "--json")
+    result = run(
+        "import", "tx", REGISTRIES / "texas" / "2025_from_consolidated.csv", "--catalog", catalog, "--year", "2024", "--json"
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["source_keys"] == ["tx-2024"]
 
@@ -90,7 +92,12 @@ def test_malformed_file_is_one_line_on_stderr_exit_2(catalog, tmp_path):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("optout: error: ") and "broken.csv" in result.stderr and "row 2" in result.stderr and "Perhaps" in result.stderr
+    assert (
+        result.stderr.startswith("optout: error: ")
+        and "broken.csv" in result.stderr
+        and "row 2" in result.stderr
+        and "Perhaps" in result.stderr
+    )
 
 
 def test_missing_file_and_unknown_registry_exit_2(catalog, tmp_path):
@@ -167,7 +174,11 @@ def test_validate_json(tmp_path):
     assert result.exit_code == 1
     problems = json.loads(result.stdout)
     assert {Path(p["file"]).name for p in problems} == {
-        "bad-enum.yaml", "missing-sources.yaml", "dangling-source.yaml", "id-mismatch.yaml", "invalid-yaml.yaml",
+        "bad-enum.yaml",
+        "missing-sources.yaml",
+        "dangling-source.yaml",
+        "id-mismatch.yaml",
+        "invalid-yaml.yaml",
     }
 
 
@@ -195,7 +206,7 @@ def test_import_without_catalog_elsewhere_is_a_one_line_error(tmp_path, monkeypa
 
 def test_import_never_writes_the_installed_packages_catalog(tmp_path, monkeypatch):
     # An installed wheel keeps the catalog at optout/broker_catalog: running from the package folder must not pick it.
-    import optout.catalog_cli as catalog_cli
+    from optout import catalog_cli
 
     package = tmp_path / "site-packages" / "optout"
     (package / "broker_catalog" / "brokers").mkdir(parents=True)

@@ -61,6 +61,7 @@ def test_unknown_format_and_bad_date(cli, write_profile, tmp_path):
 
 def test_unknown_request_kind_is_rejected_by_the_parser(cli, write_profile):
     from typer.testing import CliRunner
+
     from optout.cli import app
 
     result = CliRunner().invoke(app, ["explain", "--profile", str(write_profile()), "--broker", "penlink", "--request", "erase"])
@@ -96,9 +97,25 @@ def test_laws_list_json_marks_in_force_and_future_laws(cli):
     assert laws["ok-ocdpa"]["status"] == "not_yet_effective" and not laws["ok-ocdpa"]["in_force"]
     for law in laws.values():
         assert law["sources"], law["id"]
-        assert {"id", "jurisdiction", "name", "citation", "effective", "in_force", "rights", "response", "appeal", "regulator"} <= set(law)
+        assert {
+            "id",
+            "jurisdiction",
+            "name",
+            "citation",
+            "effective",
+            "in_force",
+            "rights",
+            "response",
+            "appeal",
+            "regulator",
+        } <= set(law)
     comprehensive = [law for law in laws.values() if law["kind"] == "comprehensive" and law["in_force"]]
     assert len(comprehensive) >= 19
-    assert laws["va-vcdpa"]["rights"]["delete"] == {"section": "Va. Code Ann. § 59.1-577(A)(3)", "scope": laws["va-vcdpa"]["rights"]["delete"]["scope"],
-                                                     "deletion_scope": "provided_or_obtained", "agent_allowed": False, "terms": None}
+    assert laws["va-vcdpa"]["rights"]["delete"] == {
+        "section": "Va. Code Ann. § 59.1-577(A)(3)",
+        "scope": laws["va-vcdpa"]["rights"]["delete"]["scope"],
+        "deletion_scope": "provided_or_obtained",
+        "agent_allowed": False,
+        "terms": None,
+    }
     assert laws["va-vcdpa"]["response"]["days"] == 45 and laws["va-vcdpa"]["response"]["day_kind"] == "calendar"

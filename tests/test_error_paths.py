@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import profile_data
 
 DATE = "2026-11-27"
@@ -31,7 +30,9 @@ def one_line(text: str) -> str:
 
 
 def run_optout(*args, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "optout", *map(str, args)], capture_output=True, text=True, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "optout", *map(str, args)], capture_output=True, text=True, check=False, **kwargs
+    )
 
 
 def clients_csv(path: Path, count: int = 2) -> Path:
@@ -42,7 +43,9 @@ def clients_csv(path: Path, count: int = 2) -> Path:
 def _can_mount() -> bool:
     if not shutil.which("unshare"):
         return False
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], capture_output=True)
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], capture_output=True, check=False
+    )
     return probe.returncode == 0
 
 
@@ -52,8 +55,12 @@ needs_mount = pytest.mark.skipif(not _can_mount(), reason="needs unshare -m and 
 def run_in_mount(mount: Path, options: str, *args) -> subprocess.CompletedProcess:
     mount.mkdir()
     script = f'mount -t tmpfs -o {options} tmpfs "$1" && shift && exec "$@"'
-    return subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", str(mount), sys.executable, "-m", "optout", *map(str, args)],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", script, "sh", str(mount), sys.executable, "-m", "optout", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -62,8 +69,19 @@ def run_in_mount(mount: Path, options: str, *args) -> subprocess.CompletedProces
 
 @needs_mount
 def test_read_only_file_system_is_one_line_exit_3(tmp_path, write_profile):
-    result = run_in_mount(tmp_path / "ro", "ro,size=1m", "letter", "--profile", write_profile(), "--broker", "penlink",
-                          "--out", tmp_path / "ro" / "letters", "--date", DATE)
+    result = run_in_mount(
+        tmp_path / "ro",
+        "ro,size=1m",
+        "letter",
+        "--profile",
+        write_profile(),
+        "--broker",
+        "penlink",
+        "--out",
+        tmp_path / "ro" / "letters",
+        "--date",
+        DATE,
+    )
     assert result.returncode == 3, result.stderr
     line = one_line(result.stderr)
     assert "Read-only file system" in line and "letters" in line
@@ -71,8 +89,23 @@ def test_read_only_file_system_is_one_line_exit_3(tmp_path, write_profile):
 
 @needs_mount
 def test_full_disk_during_a_batch_is_one_line_exit_3(tmp_path):
-    result = run_in_mount(tmp_path / "small", "size=64k", "batch", clients_csv(tmp_path / "c.csv", 6), "--brokers", "penlink,acxiom,spokeo",
-                          "--out", tmp_path / "small" / "out", "--date", DATE, "--quiet", "--jobs", "1", "--format", "pdf")
+    result = run_in_mount(
+        tmp_path / "small",
+        "size=64k",
+        "batch",
+        clients_csv(tmp_path / "c.csv", 6),
+        "--brokers",
+        "penlink,acxiom,spokeo",
+        "--out",
+        tmp_path / "small" / "out",
+        "--date",
+        DATE,
+        "--quiet",
+        "--jobs",
+        "1",
+        "--format",
+        "pdf",
+    )
     assert result.returncode == 3, result.stderr
     assert "No space left on device" in one_line(result.stderr)
 
@@ -92,15 +125,37 @@ def test_out_owned_by_another_user_is_one_line_exit_3(tmp_path, write_profile):
 
     env = dict(os.environ, HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path / "cache"))
     try:
-        probe = subprocess.run([sys.executable, "-c", "import optout"], preexec_fn=as_nobody, capture_output=True, env=env)
+        probe = subprocess.run(
+            [sys.executable, "-c", "import optout"], preexec_fn=as_nobody, capture_output=True, env=env, check=False
+        )
     except OSError:
         pytest.skip("nobody cannot run this Python")
     if probe.returncode != 0:
         pytest.skip("nobody cannot import optout from this checkout")
     os.chmod(profile, 0o644)
-    result = subprocess.run([sys.executable, "-m", "optout", "letter", "--profile", str(profile), "--broker", "penlink",
-                             "--out", str(locked / "letters"), "--date", DATE, "--format", "txt"],
-                            capture_output=True, text=True, preexec_fn=as_nobody, env=env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "optout",
+            "letter",
+            "--profile",
+            str(profile),
+            "--broker",
+            "penlink",
+            "--out",
+            str(locked / "letters"),
+            "--date",
+            DATE,
+            "--format",
+            "txt",
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=as_nobody,
+        env=env,
+        check=False,
+    )
     assert result.returncode == 3, result.stderr
     assert "Permission denied" in one_line(result.stderr)
 
@@ -109,17 +164,26 @@ def test_out_owned_by_another_user_is_one_line_exit_3(tmp_path, write_profile):
 # The same errors raised through os calls (CLI handling, everywhere)
 
 
-@pytest.mark.parametrize(("code", "words"), [(errno.ENOSPC, "No space left on device"), (errno.EROFS, "Read-only file system"),
-                                             (errno.EACCES, "Permission denied"), (errno.EDQUOT, "quota")])
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (errno.ENOSPC, "No space left on device"),
+        (errno.EROFS, "Read-only file system"),
+        (errno.EACCES, "Permission denied"),
+        (errno.EDQUOT, "quota"),
+    ],
+)
 def test_write_errors_are_one_line_exit_3(cli, write_profile, tmp_path, monkeypatch, code, words):
-    import optout.fsutil as fsutil
+    from optout import fsutil
 
     def failing_fdopen(fd, *args, **kwargs):
         raise OSError(code, os.strerror(code))
 
     profile = write_profile()
     monkeypatch.setattr(fsutil.os, "fdopen", failing_fdopen)
-    result = cli("letter", "--profile", profile, "--broker", "penlink", "--format", "txt", "--out", tmp_path / "o", "--date", DATE)
+    result = cli(
+        "letter", "--profile", profile, "--broker", "penlink", "--format", "txt", "--out", tmp_path / "o", "--date", DATE
+    )
     assert result.exit_code == 3
     line = one_line(result.output)
     assert words.lower() in line.lower() and str(tmp_path / "o") in line
@@ -127,15 +191,26 @@ def test_write_errors_are_one_line_exit_3(cli, write_profile, tmp_path, monkeypa
 
 
 def test_mkdir_permission_error_is_one_line_exit_3(cli, write_profile, tmp_path, monkeypatch):
-    import optout.fsutil as fsutil
+    from optout import fsutil
 
     def denied(path, mode=0o777):
         raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
     profile = write_profile()
     monkeypatch.setattr(fsutil.os, "mkdir", denied)
-    result = cli("batch", clients_csv(tmp_path / "c.csv"), "--brokers", "penlink", "--out", tmp_path / "out", "--date", DATE,
-                 "--quiet", "--format", "txt")
+    result = cli(
+        "batch",
+        clients_csv(tmp_path / "c.csv"),
+        "--brokers",
+        "penlink",
+        "--out",
+        tmp_path / "out",
+        "--date",
+        DATE,
+        "--quiet",
+        "--format",
+        "txt",
+    )
     assert result.exit_code == 3
     assert "Permission denied" in one_line(result.output)
     assert profile.exists()
@@ -149,9 +224,11 @@ def test_mkdir_permission_error_is_one_line_exit_3(cli, write_profile, tmp_path,
 def test_out_that_is_a_file_is_one_line_exit_3(tmp_path, write_profile, command):
     target = tmp_path / "taken"
     target.write_text("not a folder")
-    args = {"letter": ["letter", "--profile", write_profile(), "--broker", "penlink", "--format", "txt"],
-            "batch": ["batch", clients_csv(tmp_path / "c.csv"), "--brokers", "penlink", "--format", "txt", "--quiet"],
-            "example": ["example"]}[command]
+    args = {
+        "letter": ["letter", "--profile", write_profile(), "--broker", "penlink", "--format", "txt"],
+        "batch": ["batch", clients_csv(tmp_path / "c.csv"), "--brokers", "penlink", "--format", "txt", "--quiet"],
+        "example": ["example"],
+    }[command]
     result = run_optout(*args, "--out", target, "--date", DATE)
     assert result.returncode == 3, result.stderr
     assert "exists and is not a folder" in one_line(result.stderr)
@@ -159,8 +236,19 @@ def test_out_that_is_a_file_is_one_line_exit_3(tmp_path, write_profile, command)
 
 
 def test_out_name_too_long_is_one_line_exit_3(tmp_path, write_profile):
-    result = run_optout("letter", "--profile", write_profile(), "--broker", "penlink", "--format", "txt",
-                        "--out", tmp_path / ("x" * 300), "--date", DATE)
+    result = run_optout(
+        "letter",
+        "--profile",
+        write_profile(),
+        "--broker",
+        "penlink",
+        "--format",
+        "txt",
+        "--out",
+        tmp_path / ("x" * 300),
+        "--date",
+        DATE,
+    )
     assert result.returncode == 3, result.stderr
     assert "File name too long" in one_line(result.stderr)
 
@@ -172,9 +260,11 @@ def test_out_name_too_long_is_one_line_exit_3(tmp_path, write_profile):
 @pytest.mark.parametrize("command", ["letter", "explain", "batch"])
 def test_date_9999_is_one_line_exit_2_and_writes_nothing(tmp_path, write_profile, command):
     out = tmp_path / "out"
-    args = {"letter": ["letter", "--profile", write_profile(), "--broker", "penlink", "--out", out],
-            "explain": ["explain", "--profile", write_profile(), "--broker", "penlink"],
-            "batch": ["batch", clients_csv(tmp_path / "c.csv"), "--brokers", "penlink", "--out", out, "--quiet"]}[command]
+    args = {
+        "letter": ["letter", "--profile", write_profile(), "--broker", "penlink", "--out", out],
+        "explain": ["explain", "--profile", write_profile(), "--broker", "penlink"],
+        "batch": ["batch", clients_csv(tmp_path / "c.csv"), "--brokers", "penlink", "--out", out, "--quiet"],
+    }[command]
     result = run_optout(*args, "--date", "9999-12-31")
     assert result.returncode == 2, result.stderr
     assert "9999" in one_line(result.stderr)
@@ -235,7 +325,9 @@ def test_version_and_help_do_what_they_say(tmp_path, write_profile):
     assert version.returncode == 0 and version.stdout.startswith("optout ")
     # With mismatched typer/click pins every command printed the version and wrote nothing.
     out = tmp_path / "o"
-    letter = run_optout("letter", "--profile", write_profile(), "--broker", "penlink", "--format", "txt", "--out", out, "--date", DATE)
+    letter = run_optout(
+        "letter", "--profile", write_profile(), "--broker", "penlink", "--format", "txt", "--out", out, "--date", DATE
+    )
     assert letter.returncode == 0, letter.stderr
     assert "optout 0." not in letter.stdout and list(out.glob("*.txt"))
 

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 
 import pytest
-
 from conftest import profile_data, words
+from pypdf import PdfReader
+from test_golden_letters import squash
+from test_legal_golden import broker
+
 from optout.catalog import default_catalog
 from optout.letters import compose
 from optout.models import LawKind, Profile, RequestKind
 from optout.render import RENDERERS
-from pypdf import PdfReader
-import io
-import re
-
-from test_golden_letters import squash
-from test_legal_golden import broker
 
 CATALOG = default_catalog()
 NOV27 = dt.date(2026, 11, 27)
@@ -24,10 +23,14 @@ NOV27 = dt.date(2026, 11, 27)
 
 def profile_for(law) -> Profile:
     if law.kind is LawKind.GDPR:
-        return Profile.model_validate(profile_data(residence_state=None, residence_country="FR" if law.jurisdiction == "EU" else "GB"))
+        return Profile.model_validate(
+            profile_data(residence_state=None, residence_country="FR" if law.jurisdiction == "EU" else "GB")
+        )
     if law.kind is LawKind.ADDRESS_CONFIDENTIALITY:
         substitute = {"street": "PO Box 1", "city": "Sacramento", "state": law.jurisdiction, "postal_code": "95812"}
-        return Profile.model_validate(profile_data(residence_state=law.jurisdiction, statuses=["acp"], acp_substitute_address=substitute))
+        return Profile.model_validate(
+            profile_data(residence_state=law.jurisdiction, statuses=["acp"], acp_substitute_address=substitute)
+        )
     statuses = ["daniels-law"] if law.kind is LawKind.COVERED_PERSON else []
     return Profile.model_validate(profile_data(residence_state=law.jurisdiction, statuses=statuses))
 

@@ -14,14 +14,14 @@ import io
 import re
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import profile_data, words
+from pypdf import PdfReader
+from test_legal_golden import broker
+
 from optout.catalog import default_catalog
 from optout.letters import compose
 from optout.models import Agent, Profile, RequestKind
 from optout.render import pdf, txt
-from test_legal_golden import broker
 
 CATALOG = default_catalog()
 NOV27 = dt.date(2026, 11, 27)
@@ -57,17 +57,33 @@ RIGHTS = {
     ("CA", O): {"opt_out_sale": "Cal. Civ. Code § 1798.120(a)", "limit_sensitive": "Cal. Civ. Code § 1798.121(a)"},
     ("CA", A): {"access": "Cal. Civ. Code §§ 1798.110, 1798.115"},
     ("VA", D): {"delete": f"{VA}(A)(3)"},
-    ("VA", O): {"opt_out_targeted_advertising": f"{VA}(A)(5)(i)", "opt_out_sale": f"{VA}(A)(5)(ii)", "opt_out_profiling": f"{VA}(A)(5)(iii)"},
+    ("VA", O): {
+        "opt_out_targeted_advertising": f"{VA}(A)(5)(i)",
+        "opt_out_sale": f"{VA}(A)(5)(ii)",
+        "opt_out_profiling": f"{VA}(A)(5)(iii)",
+    },
     ("VA", A): {"access": f"{VA}(A)(1)", "portability": f"{VA}(A)(4)"},
     ("CO", D): {"delete": f"{CO}(1)(d)"},
-    ("CO", O): {"opt_out_targeted_advertising": f"{CO}(1)(a)(I)(A)", "opt_out_sale": f"{CO}(1)(a)(I)(B)", "opt_out_profiling": f"{CO}(1)(a)(I)(C)"},
+    ("CO", O): {
+        "opt_out_targeted_advertising": f"{CO}(1)(a)(I)(A)",
+        "opt_out_sale": f"{CO}(1)(a)(I)(B)",
+        "opt_out_profiling": f"{CO}(1)(a)(I)(C)",
+    },
     ("CO", A): {"access": f"{CO}(1)(b)", "portability": "Colo. Rev. Stat. §§ 6-1-1301 et seq."},
     ("TX", D): {"delete": f"{TX}(b)(3)"},
-    ("TX", O): {"opt_out_targeted_advertising": f"{TX}(b)(5)(A)", "opt_out_sale": f"{TX}(b)(5)(B)", "opt_out_profiling": f"{TX}(b)(5)(C)"},
+    ("TX", O): {
+        "opt_out_targeted_advertising": f"{TX}(b)(5)(A)",
+        "opt_out_sale": f"{TX}(b)(5)(B)",
+        "opt_out_profiling": f"{TX}(b)(5)(C)",
+    },
     ("TX", A): {"access": f"{TX}(b)(1)", "portability": f"{TX}(b)(4)"},
     ("NJ", D): {"delete": f"{NJ}(a)(3)", "nondisclosure": "N.J.S.A. 56:8-166.1"},
-    ("NJ", O): {"opt_out_targeted_advertising": f"{NJ}(a)(5)(a)", "opt_out_sale": f"{NJ}(a)(5)(b)", "opt_out_profiling": f"{NJ}(a)(5)(c)",
-                "nondisclosure": "N.J.S.A. 56:8-166.1"},
+    ("NJ", O): {
+        "opt_out_targeted_advertising": f"{NJ}(a)(5)(a)",
+        "opt_out_sale": f"{NJ}(a)(5)(b)",
+        "opt_out_profiling": f"{NJ}(a)(5)(c)",
+        "nondisclosure": "N.J.S.A. 56:8-166.1",
+    },
     ("NJ", A): {"access": f"{NJ}(a)(1)", "portability": f"{NJ}(a)(4)"},
     # Utah and Iowa delete only data the consumer provided, so the letter adds the opt-outs that reach bought data.
     ("UT", D): {"delete": f"{UT}(2)", "opt_out_targeted_advertising": f"{UT}(5)(a)", "opt_out_sale": f"{UT}(5)(b)"},
@@ -79,7 +95,9 @@ RIGHTS = {
     ("LA", D): {"delete": LA},
     ("LA", O): {"opt_out_targeted_advertising": LA, "opt_out_sale": LA, "opt_out_profiling": LA},
     ("LA", A): {"access": LA, "portability": LA},
-    ("FL", D): {}, ("FL", O): {}, ("FL", A): {},
+    ("FL", D): {},
+    ("FL", O): {},
+    ("FL", A): {},
     ("DE-country", D): {"delete": "GDPR Art. 17(1)"},
     # Art. 21(2)-(3): the absolute objection to direct marketing; Art. 21(1): objection to profiling on 6(1)(e)/(f).
     ("DE-country", O): {"opt_out_targeted_advertising": "GDPR Art. 21(2)-(3)", "opt_out_profiling": "GDPR Art. 21(1)"},
@@ -89,24 +107,41 @@ RIGHTS = {
 # (place, request) -> the clock sentences, in order (letters dated 2026-11-27; Louisiana's 2027-01-04).
 CLOCK_45 = "requires you to respond to this request within 45 calendar days of receiving it"
 CLOCKS = {
-    ("CA", D): [f"The CCPA {CLOCK_45} (Cal. Civ. Code § 1798.130(a)(2)(A); 11 CCR § 7021(b)): by January 11, 2027",
-                "The requests above to opt out must be honored sooner, within 15 business days", "by December 18, 2026"],
+    ("CA", D): [
+        f"The CCPA {CLOCK_45} (Cal. Civ. Code § 1798.130(a)(2)(A); 11 CCR § 7021(b)): by January 11, 2027",
+        "The requests above to opt out must be honored sooner, within 15 business days",
+        "by December 18, 2026",
+    ],
     ("CA", O): ["The CCPA requires you to act on this request within 15 business days of receiving it", "by December 18, 2026"],
     ("CA", A): [f"The CCPA {CLOCK_45}", "by January 11, 2027"],
-    ("VA", D): [f"The VCDPA {CLOCK_45} (Va. Code Ann. § 59.1-577(B)(1)): by January 11, 2027",
-                "It lets you extend that period by up to 45 calendar days"],
+    ("VA", D): [
+        f"The VCDPA {CLOCK_45} (Va. Code Ann. § 59.1-577(B)(1)): by January 11, 2027",
+        "It lets you extend that period by up to 45 calendar days",
+    ],
     ("CO", O): ["The CPA requires you to act on this request within 45 calendar days of receiving it", "by January 11, 2027"],
     ("TX", A): [f"The TDPSA {CLOCK_45}", "by January 11, 2027"],
     # Daniel's Law: 10 business days from Friday 2026-11-27: Nov 30-Dec 4 (5), Dec 7-11 (10).
-    ("NJ", D): [f"The NJDPA {CLOCK_45}", "by January 11, 2027",
-                "Daniel's Law requires you to stop disclosing this information within 10 business days of receiving this notice",
-                "by December 11, 2026"],
-    ("IA", D): ["The ICDPA requires you to respond to this request within 90 calendar days of receiving it", "by February 25, 2027"],
-    ("LA", D): ["The LDPA requires you to respond to this request within 45 calendar days of receiving it", "by February 18, 2027"],
+    ("NJ", D): [
+        f"The NJDPA {CLOCK_45}",
+        "by January 11, 2027",
+        "Daniel's Law requires you to stop disclosing this information within 10 business days of receiving this notice",
+        "by December 11, 2026",
+    ],
+    ("IA", D): [
+        "The ICDPA requires you to respond to this request within 90 calendar days of receiving it",
+        "by February 25, 2027",
+    ],
+    ("LA", D): [
+        "The LDPA requires you to respond to this request within 45 calendar days of receiving it",
+        "by February 18, 2027",
+    ],
     ("FL", D): ["Please reply within 45 days and say what you have done."],
     # GDPR Art. 12(3): one month; 2026-12-27 is a Sunday, so Reg. 1182/71 art. 3(4) moves it to Monday.
-    ("DE-country", D): ["The GDPR requires you to respond to this request within one month of receiving it", "by December 28, 2026",
-                        "It lets you extend that period by up to 2 months"],
+    ("DE-country", D): [
+        "The GDPR requires you to respond to this request within one month of receiving it",
+        "by December 28, 2026",
+        "It lets you extend that period by up to 2 months",
+    ],
 }
 
 GENERAL_VERIFICATION = "say exactly what you need and why; ask only for what is reasonably necessary"
@@ -118,21 +153,31 @@ ROMAN_SUBSECTION = re.compile(r"\([ivxIVX]+\)")  # "(a)(I)" in a citation is not
 def first_person(text: str) -> list[str]:
     return FIRST_PERSON.findall(ROMAN_SUBSECTION.sub("", text))
 
+
 CASES = [(place, request, signer) for place in PLACES for request in (D, O, A) for signer in ("person", "agent")]
 
 
 def person(place: str) -> Profile:
     _, extra = PLACES[place]
     if place == "DE-country":
-        return Profile.model_validate(profile_data(
-            residence_state=None, residence_country="DE",
-            addresses=[{"country": "DE", "street": "Musterstraße 1", "city": "Berlin", "postal_code": "10115"}], **extra))
-    return Profile.model_validate(profile_data(
-        residence_state=place, addresses=[{"street": "1 Example Rd", "city": "Exampleton", "state": place, "postal_code": "00001"}],
-        **extra))
+        return Profile.model_validate(
+            profile_data(
+                residence_state=None,
+                residence_country="DE",
+                addresses=[{"country": "DE", "street": "Musterstraße 1", "city": "Berlin", "postal_code": "10115"}],
+                **extra,
+            )
+        )
+    return Profile.model_validate(
+        profile_data(
+            residence_state=place,
+            addresses=[{"street": "1 Example Rd", "city": "Exampleton", "state": place, "postal_code": "00001"}],
+            **extra,
+        )
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def letter_for(place: str, request: RequestKind, signer: str):
     on = dt.date(2027, 1, 4) if place == "LA" else NOV27
     return compose(person(place), broker(), request, on, CATALOG, agent=AGENT if signer == "agent" else None)
@@ -161,8 +206,10 @@ def test_golden_letter(place, request_kind, signer):
     if request_kind is O and place == "CA":
         assert NO_OPT_OUT_VERIFICATION in body and "11 CCR §§ 7026(d), 7027(e)" in body
     elif place == "DE-country":
-        assert "The GDPR lets you request additional information necessary to confirm the requester's identity only where you have " \
-               "reasonable doubts about it (GDPR Art. 12(6)). Say exactly what identification you need" in body
+        assert (
+            "The GDPR lets you request additional information necessary to confirm the requester's identity only where you have "
+            "reasonable doubts about it (GDPR Art. 12(6)). Say exactly what identification you need" in body
+        )
     else:
         assert GENERAL_VERIFICATION in body and NO_OPT_OUT_VERIFICATION not in body
         assert "Social Security number" in body
@@ -180,7 +227,14 @@ def test_golden_letter(place, request_kind, signer):
 
 # Who may sign: an agent only where the law lets an agent exercise every right the letter invokes.
 AGENT_SIGNS = {
-    ("CA", D), ("CA", O), ("CA", A), ("CO", O), ("NJ", O), ("FL", D), ("FL", O), ("FL", A),
+    ("CA", D),
+    ("CA", O),
+    ("CA", A),
+    ("CO", O),
+    ("NJ", O),
+    ("FL", D),
+    ("FL", O),
+    ("FL", A),
 }
 
 
@@ -198,7 +252,7 @@ def squash(text: str) -> str:
     return re.sub(r"\s+(?=\()", "", words(text))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pdf_words(place: str, request: RequestKind, signer: str) -> str:
     data = pdf.render(letter_for(place, request, signer))
     return squash(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))

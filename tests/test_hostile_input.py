@@ -6,8 +6,8 @@ import email
 from email import policy
 
 import pytest
-
 from conftest import pdf_text, words
+
 from optout.render import pdf as pdf_renderer
 
 HOSTILE_NAME = '<img src="file:///etc/passwd"> {{ 7*7 }} http://127.0.0.1/x'
@@ -29,9 +29,26 @@ def fetch_log(monkeypatch):
 
 def test_markup_and_template_code_in_a_name_print_as_text(cli, write_profile, tmp_path, fetch_log):
     out = tmp_path / "out"
-    profile = write_profile(full_name=HOSTILE_NAME, aliases=["{% for x in range(3) %}loop{% endfor %}"],
-                            addresses=[{"street": '<a href="http://127.0.0.1/x">12 Elm</a>', "city": "Richmond", "state": "VA", "postal_code": "23220"}])
-    result = cli("letter", "--profile", profile, "--broker", "penlink", "--format", "pdf,html,txt,eml", "--out", out, "--date", "2026-11-27")
+    profile = write_profile(
+        full_name=HOSTILE_NAME,
+        aliases=["{% for x in range(3) %}loop{% endfor %}"],
+        addresses=[
+            {"street": '<a href="http://127.0.0.1/x">12 Elm</a>', "city": "Richmond", "state": "VA", "postal_code": "23220"}
+        ],
+    )
+    result = cli(
+        "letter",
+        "--profile",
+        profile,
+        "--broker",
+        "penlink",
+        "--format",
+        "pdf,html,txt,eml",
+        "--out",
+        out,
+        "--date",
+        "2026-11-27",
+    )
     assert result.exit_code == 0, result.output
 
     assert fetch_log == [], "WeasyPrint was asked to fetch something"
@@ -73,15 +90,44 @@ def test_newline_in_a_name_is_rejected_before_anything_is_written(cli, write_pro
 
 def test_eml_headers_carry_only_fixed_fields(cli, write_profile, tmp_path):
     out = tmp_path / "out"
-    cli("letter", "--profile", write_profile(full_name="Alex Bcc: victim@example.org"), "--broker", "penlink",
-        "--format", "eml", "--out", out, "--date", "2026-11-27")
+    cli(
+        "letter",
+        "--profile",
+        write_profile(full_name="Alex Bcc: victim@example.org"),
+        "--broker",
+        "penlink",
+        "--format",
+        "eml",
+        "--out",
+        out,
+        "--date",
+        "2026-11-27",
+    )
     message = email.message_from_bytes(next(out.glob("*.eml")).read_bytes(), policy=policy.default)
-    assert set(message.keys()) == {"To", "From", "Subject", "Date", "Message-ID", "X-Unsent", "Content-Type", "Content-Transfer-Encoding", "MIME-Version"}
+    assert set(message.keys()) == {
+        "To",
+        "From",
+        "Subject",
+        "Date",
+        "Message-ID",
+        "X-Unsent",
+        "Content-Type",
+        "Content-Transfer-Encoding",
+        "MIME-Version",
+    }
     assert message["Bcc"] is None
 
 
 def test_email_with_header_characters_is_rejected(cli, write_profile, tmp_path):
-    result = cli("letter", "--profile", write_profile(emails=["a@example.org>, evil@example.org"]), "--broker", "penlink", "--out", tmp_path / "o")
+    result = cli(
+        "letter",
+        "--profile",
+        write_profile(emails=["a@example.org>, evil@example.org"]),
+        "--broker",
+        "penlink",
+        "--out",
+        tmp_path / "o",
+    )
     assert result.exit_code == 2
     assert "emails.0" in result.output
 

@@ -24,7 +24,9 @@ WORD = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",))
 LATIN_WORD = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9&.,'\-]{0,25}", fullmatch=True)
 NAMES = st.one_of(
     st.text(max_size=300),
-    st.lists(st.one_of(LATIN_WORD, WORD, st.sampled_from(["Inc.", "LLC", "d/b/a", "The", "&", "GmbH", "株式会社"])), max_size=40).map(" ".join),
+    st.lists(
+        st.one_of(LATIN_WORD, WORD, st.sampled_from(["Inc.", "LLC", "d/b/a", "The", "&", "GmbH", "株式会社"])), max_size=40
+    ).map(" ".join),
     st.builds(lambda n, cut: "a" * n + " " + "b" * cut, st.integers(1, 100), st.integers(1, 30)),
 )
 
@@ -93,13 +95,21 @@ def test_merge_writes_a_valid_id_when_a_long_slug_is_taken(tmp_path):
     brokers.mkdir()
     # A hand-checked record already holds the slug under another name.
     taken = slugify(name)
-    (brokers / f"{taken}.yaml").write_text(yaml.safe_dump({
-        "id": taken, "name": "Someone Else Inc.", "curated": True,
-        "channels": [{"kind": "email", "value": "privacy@else.example.com", "source": "page"}],
-        "sources": {"page": {"title": "Someone Else privacy page", "url": "https://else.example.com/privacy"}},
-    }), encoding="utf-8")
-    entry = RegistryEntry(registry=Registry.CA, year=2026, source_file="x.csv", row=2, name=name,
-                          emails=["privacy@ab.example.com"])
+    (brokers / f"{taken}.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "id": taken,
+                "name": "Someone Else Inc.",
+                "curated": True,
+                "channels": [{"kind": "email", "value": "privacy@else.example.com", "source": "page"}],
+                "sources": {"page": {"title": "Someone Else privacy page", "url": "https://else.example.com/privacy"}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    entry = RegistryEntry(
+        registry=Registry.CA, year=2026, source_file="x.csv", row=2, name=name, emails=["privacy@ab.example.com"]
+    )
     report = merge([entry], tmp_path)
     assert len(report.created) == 1
     created = report.created[0]
@@ -113,7 +123,19 @@ def test_ids_are_the_same_in_another_process():
     import sys
 
     names = ["Acme Data, Inc.", "株式会社ソニー", "a" * 90]
-    code = f"from optout.build.names import slugify, free_id; print([slugify(n) for n in {names!r}], [free_id(n, {{slugify(n)}}) for n in {names!r}])"
-    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                              env={"PYTHONHASHSEED": seed, "PATH": ""}, cwd=Path(__file__).parent.parent).stdout for seed in ("1", "2")}
+    code = (
+        "from optout.build.names import slugify, free_id; "
+        f"print([slugify(n) for n in {names!r}], [free_id(n, {{slugify(n)}}) for n in {names!r}])"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+            cwd=Path(__file__).parent.parent,
+        ).stdout
+        for seed in ("1", "2")
+    }
     assert len(outputs) == 1

@@ -8,7 +8,6 @@ import json
 from email import policy
 
 import yaml
-
 from conftest import pdf_text, words
 
 DATE = "2026-11-27"
@@ -98,10 +97,18 @@ def test_a_selector_names_brokers_for_one_person_too(cli, write_profile, tmp_pat
 
 def test_eu_and_uk_residents_give_their_own_address(cli, tmp_path):
     germany = tmp_path / "de.yaml"
-    germany.write_text(yaml.safe_dump({
-        "full_name": "Lena Beispiel", "residence_country": "DE", "emails": ["lena@example.org"],
-        "addresses": [{"country": "DE", "street": "Musterstraße 1", "city": "Berlin", "postal_code": "10115"}]}, allow_unicode=True),
-        encoding="utf-8")
+    germany.write_text(
+        yaml.safe_dump(
+            {
+                "full_name": "Lena Beispiel",
+                "residence_country": "DE",
+                "emails": ["lena@example.org"],
+                "addresses": [{"country": "DE", "street": "Musterstraße 1", "city": "Berlin", "postal_code": "10115"}],
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     out = tmp_path / "de"
     result = cli("letter", "--profile", germany, "--broker", "acxiom", "--format", "pdf", "--out", out, "--date", DATE)
     assert result.exit_code == 0, result.output
@@ -110,23 +117,40 @@ def test_eu_and_uk_residents_give_their_own_address(cli, tmp_path):
     assert "General Data Protection Regulation" in text
 
     britain = tmp_path / "gb.yaml"
-    britain.write_text(yaml.safe_dump({
-        "full_name": "Sam Example", "residence_country": "GB",
-        "addresses": [{"country": "GB", "street": "1 High Street", "city": "London", "postal_code": "SW1A 1AA"}]}), encoding="utf-8")
+    britain.write_text(
+        yaml.safe_dump(
+            {
+                "full_name": "Sam Example",
+                "residence_country": "GB",
+                "addresses": [{"country": "GB", "street": "1 High Street", "city": "London", "postal_code": "SW1A 1AA"}],
+            }
+        ),
+        encoding="utf-8",
+    )
     result = cli("explain", "--profile", britain, "--broker", "acxiom", "--date", DATE, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["laws"] == ["uk-gdpr"]
 
     bad = tmp_path / "bad.yaml"
-    bad.write_text(yaml.safe_dump({"full_name": "Sam Example", "residence_country": "GB",
-                                   "addresses": [{"country": "GB", "street": "1 High Street", "city": "London", "postal_code": "12345"}]}))
+    bad.write_text(
+        yaml.safe_dump(
+            {
+                "full_name": "Sam Example",
+                "residence_country": "GB",
+                "addresses": [{"country": "GB", "street": "1 High Street", "city": "London", "postal_code": "12345"}],
+            }
+        )
+    )
     result = cli("profile", "check", bad)
     assert result.exit_code == 2 and "postal_code" in result.output and "UK postcode" in result.output
 
 
 def test_delaware_is_a_state_and_germany_is_a_country(cli, write_profile, tmp_path):
-    delaware = write_profile("de-state.yaml", residence_state="DE",
-                             addresses=[{"street": "1 Main St", "city": "Dover", "state": "DE", "postal_code": "19901"}])
+    delaware = write_profile(
+        "de-state.yaml",
+        residence_state="DE",
+        addresses=[{"street": "1 Main St", "city": "Dover", "state": "DE", "postal_code": "19901"}],
+    )
     result = cli("explain", "--profile", delaware, "--broker", "acxiom", "--date", DATE, "--json")
     assert json.loads(result.output)["laws"] == ["de-dpdpa"]
     confused = write_profile("confused.yaml", residence_state="DE", residence_country="DE")
@@ -139,9 +163,17 @@ def test_cli_lines_print_units_a_person_can_read(cli, tmp_path):
     assert result.exit_code == 0
     assert "one month" in result.output and "month days" not in result.output and "extension 2" not in result.output
     profile = tmp_path / "de.yaml"
-    profile.write_text(yaml.safe_dump({"full_name": "Lena Beispiel", "residence_country": "DE",
-                                       "addresses": [{"country": "DE", "street": "Musterstraße 1", "city": "Berlin", "postal_code": "10115"}]},
-                                      allow_unicode=True), encoding="utf-8")
+    profile.write_text(
+        yaml.safe_dump(
+            {
+                "full_name": "Lena Beispiel",
+                "residence_country": "DE",
+                "addresses": [{"country": "DE", "street": "Musterstraße 1", "city": "Berlin", "postal_code": "10115"}],
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     result = cli("explain", "--profile", profile, "--broker", "acxiom", "--date", DATE)
     assert "(one month, GDPR Art. 12(3)" in result.output or "(one month, " in result.output
     assert "month days" not in result.output

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import email
+import re
 from email import policy
 
 from conftest import pdf_text, sentences, words
@@ -43,9 +43,24 @@ def test_virginia_delete_to_lexisnexis_cites_vcdpa_and_45_day_deadline(cli, writ
 
 def test_florida_letter_is_honest_and_cites_no_state_law(cli, write_profile, tmp_path):
     out = tmp_path / "out"
-    profile = write_profile(residence_state="FL", addresses=[{"street": "4 Palm Way", "city": "Tampa", "state": "FL", "postal_code": "33602"}])
-    result = cli("letter", "--profile", profile, "--broker", "lexisnexis-risk-solutions", "--request", "delete",
-                 "--format", "pdf,txt", "--out", out, "--date", LETTER_DATE)
+    profile = write_profile(
+        residence_state="FL", addresses=[{"street": "4 Palm Way", "city": "Tampa", "state": "FL", "postal_code": "33602"}]
+    )
+    result = cli(
+        "letter",
+        "--profile",
+        profile,
+        "--broker",
+        "lexisnexis-risk-solutions",
+        "--request",
+        "delete",
+        "--format",
+        "pdf,txt",
+        "--out",
+        out,
+        "--date",
+        LETTER_DATE,
+    )
     assert result.exit_code == 0, result.output
     pdf = words(pdf_text(only(out, ".pdf")))
     assert "not aware of a privacy law" in pdf
@@ -58,8 +73,18 @@ def test_explain_json_matches_the_letter(cli, write_profile, tmp_path):
     import json
 
     profile = write_profile()
-    result = cli("explain", "--profile", profile, "--broker", "lexisnexis-risk-solutions", "--request", "delete",
-                 "--date", LETTER_DATE, "--json")
+    result = cli(
+        "explain",
+        "--profile",
+        profile,
+        "--broker",
+        "lexisnexis-risk-solutions",
+        "--request",
+        "delete",
+        "--date",
+        LETTER_DATE,
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["laws"] == ["va-vcdpa"]
@@ -69,14 +94,28 @@ def test_explain_json_matches_the_letter(cli, write_profile, tmp_path):
     assert isinstance(data["notes"], list) and data["signer"] == "person" and data["clock_applies"]
 
     out = tmp_path / "out"
-    cli("letter", "--profile", profile, "--broker", "lexisnexis-risk-solutions", "--format", "txt", "--out", out, "--date", LETTER_DATE)
+    cli(
+        "letter",
+        "--profile",
+        profile,
+        "--broker",
+        "lexisnexis-risk-solutions",
+        "--format",
+        "txt",
+        "--out",
+        out,
+        "--date",
+        LETTER_DATE,
+    )
     text = words(only(out, ".txt").read_text(encoding="utf-8"))
     assert data["rights"]["delete"] in text
 
 
 def test_eml_is_a_complete_draft_addressed_to_the_broker_email(cli, write_profile, tmp_path):
     out = tmp_path / "out"
-    result = cli("letter", "--profile", write_profile(), "--broker", "penlink", "--format", "eml,txt", "--out", out, "--date", LETTER_DATE)
+    result = cli(
+        "letter", "--profile", write_profile(), "--broker", "penlink", "--format", "eml,txt", "--out", out, "--date", LETTER_DATE
+    )
     assert result.exit_code == 0, result.output
     message = email.message_from_bytes(only(out, ".eml").read_bytes(), policy=policy.default)
     assert message["To"] == "privacy@penlink.com"
@@ -90,16 +129,20 @@ def test_eml_is_a_complete_draft_addressed_to_the_broker_email(cli, write_profil
 
 def test_webform_only_broker_gets_paste_text_with_the_form_url(tmp_path):
     from conftest import profile_data
+
     from optout.catalog import default_catalog
     from optout.letters import compose
     from optout.models import Broker, Profile, RequestKind
     from optout.output import write_letter
 
-    broker = Broker.model_validate({
-        "id": "formonly-example", "name": "Formonly Example Inc.",
-        "channels": [{"kind": "webform", "value": "https://privacy.example.com/request", "source": "s"}],
-        "sources": {"s": {"title": "fixture"}},
-    })
+    broker = Broker.model_validate(
+        {
+            "id": "formonly-example",
+            "name": "Formonly Example Inc.",
+            "channels": [{"kind": "webform", "value": "https://privacy.example.com/request", "source": "s"}],
+            "sources": {"s": {"title": "fixture"}},
+        }
+    )
     letter = compose(Profile.model_validate(profile_data()), broker, RequestKind.DELETE, dt.date(2026, 11, 27), default_catalog())
     paths = write_letter(letter, ["txt"], tmp_path / "out")
     paste = next(p for p in paths if p.name.endswith("-webform.txt")).read_text(encoding="utf-8")
@@ -123,7 +166,19 @@ def test_same_inputs_give_byte_identical_files(cli, write_profile, tmp_path):
     outputs = []
     for name in ("a", "b"):
         out = tmp_path / name
-        cli("letter", "--profile", profile, "--broker", "penlink", "--format", "pdf,eml,txt,html", "--out", out, "--date", LETTER_DATE)
+        cli(
+            "letter",
+            "--profile",
+            profile,
+            "--broker",
+            "penlink",
+            "--format",
+            "pdf,eml,txt,html",
+            "--out",
+            out,
+            "--date",
+            LETTER_DATE,
+        )
         outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
     assert outputs[0] == outputs[1]
 
@@ -132,11 +187,32 @@ def test_agent_letter_comes_with_an_authorization_form(cli, write_profile, tmp_p
     import yaml
 
     agent = tmp_path / "agent.yaml"
-    agent.write_text(yaml.safe_dump({"organization": "Example Legal Clinic", "contact_name": "Sam Lee",
-                                     "address": {"street": "1 Court St", "city": "Oakland", "state": "CA", "postal_code": "94612"}}))
+    agent.write_text(
+        yaml.safe_dump(
+            {
+                "organization": "Example Legal Clinic",
+                "contact_name": "Sam Lee",
+                "address": {"street": "1 Court St", "city": "Oakland", "state": "CA", "postal_code": "94612"},
+            }
+        )
+    )
     out = tmp_path / "out"
     profile = write_profile(residence_state="CA")
-    result = cli("letter", "--profile", profile, "--broker", "penlink", "--agent", agent, "--format", "pdf", "--out", out, "--date", LETTER_DATE)
+    result = cli(
+        "letter",
+        "--profile",
+        profile,
+        "--broker",
+        "penlink",
+        "--agent",
+        agent,
+        "--format",
+        "pdf",
+        "--out",
+        out,
+        "--date",
+        LETTER_DATE,
+    )
     assert result.exit_code == 0, result.output
     form = words(pdf_text(next(out.glob("*-authorization.pdf"))))
     assert "I, Alex Rivera, of Richmond, Virginia, authorize Example Legal Clinic" in form and "Signature" in form
@@ -147,8 +223,21 @@ def test_agent_letter_comes_with_an_authorization_form(cli, write_profile, tmp_p
 
     # Virginia allows no authorized agent: the letter is written for the person to sign, with every right.
     person_out = tmp_path / "person"
-    result = cli("letter", "--profile", write_profile("va.yaml"), "--broker", "penlink", "--agent", agent, "--format", "pdf",
-                 "--out", person_out, "--date", LETTER_DATE)
+    result = cli(
+        "letter",
+        "--profile",
+        write_profile("va.yaml"),
+        "--broker",
+        "penlink",
+        "--agent",
+        agent,
+        "--format",
+        "pdf",
+        "--out",
+        person_out,
+        "--date",
+        LETTER_DATE,
+    )
     assert result.exit_code == 0, result.output
     assert "sign and send yourself" in result.output
     assert not list(person_out.glob("*-authorization.pdf"))

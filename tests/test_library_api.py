@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import profile_data
 
 import optout
-from conftest import profile_data
 
 
 def test_the_readme_example_runs_through_the_public_names(tmp_path):

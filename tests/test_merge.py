@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from optout.catalog import validate_catalog
 from optout.build.importers import california, read_registry
 from optout.build.merge import broker_yaml, merge
-from optout.models import Broker, ChannelKind, Recipient, RequestKind
 from optout.build.names import normalize_legal_name, slugify, split_dba
+from optout.catalog import validate_catalog
+from optout.models import Broker, ChannelKind, Recipient, RequestKind
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REGISTRIES = FIXTURES / "registries"
@@ -210,7 +210,7 @@ def test_reimport_replaces_facts_of_the_same_source(catalog, tmp_path):
     import_file(catalog, "ca", CA_2025)
     lines = CA_2026.read_text(encoding="utf-8").splitlines(keepends=True)
     trimmed = tmp_path / "2026-without-delta.csv"
-    trimmed.write_text("".join(l for l in lines if not l.lstrip('"').startswith(("Delta", "Acme"))), encoding="utf-8")
+    trimmed.write_text("".join(line for line in lines if not line.lstrip('"').startswith(("Delta", "Acme"))), encoding="utf-8")
     report = import_file(catalog, "ca", trimmed)
     assert report.baseline == {"ca-2026": "ca-2026"}
     assert report.removed == ["acme-data-brokers", "delta-people-finder"]

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import pdf_text
+
 from optout.clients import COLUMNS, EXAMPLE_ROW
 
 BROKERS = "penlink,acxiom,spokeo"
@@ -64,7 +64,22 @@ def snapshot(out: Path) -> dict[str, bytes]:
 
 
 def batch(cli, csv_path: Path, out: Path, *extra: str, formats: str = "txt,eml"):
-    return cli("batch", csv_path, "--brokers", BROKERS, "--out", out, "--date", DATE, "--format", formats, "--quiet", "--jobs", "1", *extra)
+    return cli(
+        "batch",
+        csv_path,
+        "--brokers",
+        BROKERS,
+        "--out",
+        out,
+        "--date",
+        DATE,
+        "--format",
+        formats,
+        "--quiet",
+        "--jobs",
+        "1",
+        *extra,
+    )
 
 
 def victim_file(path: Path, text: str = "victim's own data\n") -> Path:
@@ -96,8 +111,15 @@ def test_address_confidentiality_rerun_leaves_no_letter_with_the_real_address(cl
     assert batch(cli, first, out, formats="txt,eml,pdf").exit_code == 0
     assert any(REAL_STREET in (out / f).read_text() for f in manifest_files(out) if f.endswith(".txt"))
 
-    substitute = rows(1, street=REAL_STREET, statuses="acp", acp_street="PO Box 1000", acp_city="Sacramento",
-                      acp_state="CA", acp_postal_code="95812")
+    substitute = rows(
+        1,
+        street=REAL_STREET,
+        statuses="acp",
+        acp_street="PO Box 1000",
+        acp_city="Sacramento",
+        acp_state="CA",
+        acp_postal_code="95812",
+    )
     second = write_csv(tmp_path / "second.csv", substitute)
     refused = batch(cli, second, out, formats="txt,eml,pdf")
     assert refused.exit_code == 3, refused.output
@@ -149,8 +171,10 @@ CHANGES = {
 
 def _agent(tmp: Path) -> Path:
     path = tmp / "agent.yaml"
-    path.write_text("organization: Example Legal Clinic\ncontact_name: Sam Lee\n"
-                    "address: {street: 1 Court St, city: Oakland, state: CA, postal_code: '94612'}\n")
+    path.write_text(
+        "organization: Example Legal Clinic\ncontact_name: Sam Lee\n"
+        "address: {street: 1 Court St, city: Oakland, state: CA, postal_code: '94612'}\n"
+    )
     return path
 
 
@@ -202,15 +226,38 @@ def test_a_second_process_on_the_same_folder_is_refused(cli, tmp_path):
 
 def test_two_concurrent_batches_into_one_folder(tmp_path):
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "optout", "batch", "--brokers", BROKERS, "--date", DATE, "--quiet", "--format", "pdf", "--jobs", "1",
-               "--out", str(out)]
-    first = subprocess.Popen(command[:4] + [str(write_csv(tmp_path / "a.csv", rows(30)))] + command[4:],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = [
+        sys.executable,
+        "-m",
+        "optout",
+        "batch",
+        "--brokers",
+        BROKERS,
+        "--date",
+        DATE,
+        "--quiet",
+        "--format",
+        "pdf",
+        "--jobs",
+        "1",
+        "--out",
+        str(out),
+    ]
+    first = subprocess.Popen(
+        command[:4] + [str(write_csv(tmp_path / "a.csv", rows(30)))] + command[4:],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (out / ".optout-batch-run.json").exists():
         time.sleep(0.05)
-    second = subprocess.run(command[:4] + [str(write_csv(tmp_path / "b.csv", rows(5, city="Pasadena")))] + command[4:],
-                            capture_output=True, text=True)
+    second = subprocess.run(
+        command[:4] + [str(write_csv(tmp_path / "b.csv", rows(5, city="Pasadena")))] + command[4:],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     _, first_err = first.communicate(timeout=300)
     assert first.returncode == 0, first_err
     assert second.returncode == 3, second.stderr
@@ -229,7 +276,10 @@ def test_planted_symlink_at_the_temp_name_is_never_written_through(cli, write_pr
 
     profile = write_profile()
     probe = tmp_path / "probe"
-    assert cli("letter", "--profile", profile, "--broker", "penlink", "--format", "txt", "--out", probe, "--date", DATE).exit_code == 0
+    assert (
+        cli("letter", "--profile", profile, "--broker", "penlink", "--format", "txt", "--out", probe, "--date", DATE).exit_code
+        == 0
+    )
     name = next(probe.glob("*.txt")).name
 
     out = tmp_path / "out"
@@ -268,12 +318,12 @@ def test_symlinked_client_folder_is_refused(cli, tmp_path):
 
 
 def test_client_folder_write_refuses_a_symlink_even_when_planted_mid_run(tmp_path):
+    import datetime as dt
+
     from optout.batch import BatchSettings, plan_chunks, render_chunk
     from optout.clients import read_clients
     from optout.fsutil import OutputError
     from optout.models import RequestKind
-
-    import datetime as dt
 
     intake = read_clients(write_csv(tmp_path / "c.csv", rows(1)))
     out = tmp_path / "out"
@@ -334,7 +384,12 @@ def test_letter_into_an_existing_folder_keeps_its_mode(cli, write_profile, tmp_p
     out = tmp_path / "shared"
     out.mkdir()
     os.chmod(out, 0o1777)
-    assert cli("letter", "--profile", write_profile(), "--broker", "penlink", "--format", "txt", "--out", out, "--date", DATE).exit_code == 0
+    assert (
+        cli(
+            "letter", "--profile", write_profile(), "--broker", "penlink", "--format", "txt", "--out", out, "--date", DATE
+        ).exit_code
+        == 0
+    )
     assert stat.S_IMODE(out.stat().st_mode) == 0o1777
 
 
@@ -402,8 +457,24 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_workers_die_when_the_batch_parent_is_killed(tmp_path):
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "optout", "batch", str(write_csv(tmp_path / "c.csv", rows(60))), "--brokers", BROKERS,
-               "--date", DATE, "--quiet", "--format", "pdf", "--jobs", "2", "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "optout",
+        "batch",
+        str(write_csv(tmp_path / "c.csv", rows(60))),
+        "--brokers",
+        BROKERS,
+        "--date",
+        DATE,
+        "--quiet",
+        "--format",
+        "pdf",
+        "--jobs",
+        "2",
+        "--out",
+        str(out),
+    ]
     parent = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     workers: list[int] = []

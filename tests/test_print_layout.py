@@ -6,14 +6,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import profile_data, words
 from pypdf import PdfReader
 
-from conftest import profile_data, words
 from optout.batch import ClientPacket, PacketEntry
 from optout.catalog import default_catalog
 from optout.clients import COLUMNS, EXAMPLE_ROW
@@ -87,14 +88,26 @@ def test_a_long_california_letter_says_page_1_of_2_and_page_2_of_2(cli, tmp_path
     signature_page(pages, "Maria Guadalupe Example-Fernández")
     # The details stay one list, on one page, with each address and email on its own line.
     details = next(text for text in pages if "Date of birth:" in text)
-    for expected in ("1234 West Sunset Boulevard Apt 5B, Los Angeles, CA 90012;\n77 Ocean Ave", "maria@example.org;\nlupe.fernandez@example.org",
-                     "Maria E. Example; Maria Ejemplo; Lupe Fernández", "Name:"):
+    for expected in (
+        "1234 West Sunset Boulevard Apt 5B, Los Angeles, CA 90012;\n77 Ocean Ave",
+        "maria@example.org;\nlupe.fernandez@example.org",
+        "Maria E. Example; Maria Ejemplo; Lupe Fernández",
+        "Name:",
+    ):
         assert expected in details, expected
 
 
 def test_a_daniels_law_letter_numbers_both_pages(cli, tmp_path):
-    pages = page_texts(letter_pdf(cli, tmp_path, "acxiom", residence_state="NJ", statuses=["daniels-law"],
-                                  addresses=[{"street": "25 Hamilton Ave", "city": "Trenton", "state": "NJ", "postal_code": "08611"}]))
+    pages = page_texts(
+        letter_pdf(
+            cli,
+            tmp_path,
+            "acxiom",
+            residence_state="NJ",
+            statuses=["daniels-law"],
+            addresses=[{"street": "25 Hamilton Ave", "city": "Trenton", "state": "NJ", "postal_code": "08611"}],
+        )
+    )
     assert "Daniel's Law" in words(pages[0])
     assert len(pages) == 2
     assert_numbered_as_one_letter(pages)
@@ -136,21 +149,63 @@ def batch(tmp_path_factory):
         ("C-TX03", "Jordan Smith", "TX", "Austin", "78701", "en", {"aliases": "Jordan A. Smith"}),
         ("C-NJ04", "Priya Patel", "NJ", "Trenton", "08611", "en", {"statuses": "daniels-law"}),
     ]:
-        rows.append(dict(EXAMPLE_ROW) | {"client_id": client_id, "full_name": name, "residence_state": state, "state": state,
-                                         "city": city, "postal_code": postal, "language": language, "aliases": "",
-                                         "email": f"{client_id.lower()}@example.org", "street": "12 Main St"} | extra)
+        rows.append(
+            dict(EXAMPLE_ROW)
+            | {
+                "client_id": client_id,
+                "full_name": name,
+                "residence_state": state,
+                "state": state,
+                "city": city,
+                "postal_code": postal,
+                "language": language,
+                "aliases": "",
+                "email": f"{client_id.lower()}@example.org",
+                "street": "12 Main St",
+            }
+            | extra
+        )
     clients = tmp / "clients.csv"
     with open(clients, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
     agent = tmp / "clinic.yaml"
-    agent.write_text(yaml.safe_dump({"organization": "Example Legal Clinic", "contact_name": "Sam Lee", "email": "clinic@example.org",
-                                     "phone": "+1 510 555 0199", "address": {"street": "1 Court St", "city": "Oakland", "state": "CA",
-                                                                             "postal_code": "94612"}}))
+    agent.write_text(
+        yaml.safe_dump(
+            {
+                "organization": "Example Legal Clinic",
+                "contact_name": "Sam Lee",
+                "email": "clinic@example.org",
+                "phone": "+1 510 555 0199",
+                "address": {"street": "1 Court St", "city": "Oakland", "state": "CA", "postal_code": "94612"},
+            }
+        )
+    )
     out = tmp / "out"
-    result = CliRunner().invoke(app, ["batch", str(clients), "--brokers", "acxiom,penlink,spokeo", "--request", "delete", "--agent", str(agent),
-                                      "--out", str(out), "--date", DATE, "--format", "pdf", "--jobs", "1", "--quiet"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        app,
+        [
+            "batch",
+            str(clients),
+            "--brokers",
+            "acxiom,penlink,spokeo",
+            "--request",
+            "delete",
+            "--agent",
+            str(agent),
+            "--out",
+            str(out),
+            "--date",
+            DATE,
+            "--format",
+            "pdf",
+            "--jobs",
+            "1",
+            "--quiet",
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -190,7 +245,9 @@ def test_a_packet_numbers_each_section_never_the_whole_chunk(batch):
         assert expected == 1, "a section's numbering stopped short"
         assert len(runs) == 4, (packet.parent.name, runs)  # the cover sheet and three letters
         assert max(runs) <= 2, (packet.parent.name, runs)
-        assert ("Página 1 de" in pages[0]) == (packet.parent.name == "C-CA01"), "the cover sheet is numbered in the client's language"
+        assert ("Página 1 de" in pages[0]) == (packet.parent.name == "C-CA01"), (
+            "the cover sheet is numbered in the client's language"
+        )
     assert chunk_pages > 20
 
 
@@ -198,11 +255,21 @@ def test_cover_table_rows_never_split_across_pages():
     """Many brokers, rows of different heights: every row is whole on one page, company and reference together."""
     entries = []
     for n in range(70):
-        kind, value = [("email", f"privacy-requests.department{n}@data-broker-{n}.example.org"),
-                       ("webform", f"https://privacy.example.org/webform/{n:04d}/form-{'x' * (n % 9)}?lang=en&id={n}"),
-                       ("postal", None)][n % 3]
-        entries.append(PacketEntry(f"OPT-20261127-{n:08X}", f"Example Data Broker {n}{', Holdings Incorporated' * (n % 4)}", kind, value,
-                                   LETTER_DATE + dt.timedelta(days=45), "person"))
+        kind, value = [
+            ("email", f"privacy-requests.department{n}@data-broker-{n}.example.org"),
+            ("webform", f"https://privacy.example.org/webform/{n:04d}/form-{'x' * (n % 9)}?lang=en&id={n}"),
+            ("postal", None),
+        ][n % 3]
+        entries.append(
+            PacketEntry(
+                f"OPT-20261127-{n:08X}",
+                f"Example Data Broker {n}{', Holdings Incorporated' * (n % 4)}",
+                kind,
+                value,
+                LETTER_DATE + dt.timedelta(days=45),
+                "person",
+            )
+        )
     packet = ClientPacket("C-0001", "Alex Rivera", "en", "delete", LETTER_DATE, None, entries)
     ((client, name, _, kind, data),) = list(render_packets([(packet, [])], LETTER_DATE))
     pages = page_texts(data)
@@ -226,12 +293,12 @@ def wrapped(text: str, value: str) -> list[str]:
             head = line[cut:]
             if len(head) < 6 or not value.startswith(head):
                 continue
-            pieces, rest = [head], value[len(head):]
-            for following in lines[start + 1:]:
+            pieces, rest = [head], value[len(head) :]
+            for following in lines[start + 1 :]:
                 if not rest or not following or not rest.startswith(following):
                     break
                 pieces.append(following)
-                rest = rest[len(following):]
+                rest = rest[len(following) :]
             if not rest:
                 return pieces
     raise AssertionError(f"{value!r} not found in {text!r}")
@@ -239,14 +306,16 @@ def wrapped(text: str, value: str) -> list[str]:
 
 def assert_sensible_breaks(pieces: list[str]) -> None:
     assert len(pieces) > 1, "expected the value to wrap"
-    for before, after in zip(pieces, pieces[1:]):
+    for before, after in itertools.pairwise(pieces):
         assert before[-1] in "/@?&=" or after[0] in ".%", f"wrapped mid-word: {before!r} / {after!r}"
         assert before[-1] != "-", f"wrapped at a hyphen: {before!r} / {after!r}"
 
 
 LONG_EMAIL = "maria.guadalupe.example-fernandez.receives-privacy-mail-here@mailboxes.subdomain.example-clinic.example.org"
-LONG_URL = ("https://privacy-requests.example.org/webform/9bbdeb31-9ca4-4397/consumer-rights-request?"
-            "lang=en&source=printed-letter&reference=OPT-20261127-8349FE48")
+LONG_URL = (
+    "https://privacy-requests.example.org/webform/9bbdeb31-9ca4-4397/consumer-rights-request?"
+    "lang=en&source=printed-letter&reference=OPT-20261127-8349FE48"
+)
 
 
 def test_a_long_email_in_the_letter_wraps_only_at_sensible_points(cli, tmp_path):
@@ -255,8 +324,10 @@ def test_a_long_email_in_the_letter_wraps_only_at_sensible_points(cli, tmp_path)
 
 
 def test_long_emails_and_urls_in_the_cover_table_wrap_only_at_sensible_points():
-    entries = [PacketEntry("OPT-20261127-00000001", "Example Broker", "email", LONG_EMAIL, LETTER_DATE, "person"),
-               PacketEntry("OPT-20261127-00000002", "Example Broker Two", "webform", LONG_URL, LETTER_DATE, "person")]
+    entries = [
+        PacketEntry("OPT-20261127-00000001", "Example Broker", "email", LONG_EMAIL, LETTER_DATE, "person"),
+        PacketEntry("OPT-20261127-00000002", "Example Broker Two", "webform", LONG_URL, LETTER_DATE, "person"),
+    ]
     for language in ("en", "es"):
         packet = ClientPacket("C-0001", "Alex Rivera", language, "delete", LETTER_DATE, None, entries)
         ((*_, data),) = list(render_packets([(packet, [])], LETTER_DATE))

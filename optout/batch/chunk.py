@@ -91,7 +91,9 @@ def _signer_reason(letter: Letter) -> str:
     return f"no authorized agent allowed ({refused_summary(refused)}); the client signs"
 
 
-def _compose_client(client: Client, brokers: list[Broker], settings: BatchSettings, catalog: Catalog) -> tuple[list[Letter], list[Refusal]]:
+def _compose_client(
+    client: Client, brokers: list[Broker], settings: BatchSettings, catalog: Catalog
+) -> tuple[list[Letter], list[Refusal]]:
     letters, refusals = [], []
     for broker in brokers:
         letter = compose(client.profile, broker, settings.request, settings.letter_date, catalog, agent=settings.agent)
@@ -102,14 +104,23 @@ def _compose_client(client: Client, brokers: list[Broker], settings: BatchSettin
 
 
 def _manifest_row(client_id: str, letter: Letter | None, relative: str, data: bytes, settings: BatchSettings) -> dict:
-    row = {"client_id": client_id, "request": settings.request.value, "file": relative, "sha256": hashlib.sha256(data).hexdigest()}
+    row = {
+        "client_id": client_id,
+        "request": settings.request.value,
+        "file": relative,
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
     if letter is not None:
         channel = letter.decision.channel
         row |= {
-            "reference": letter.reference, "broker_id": letter.broker_id, "broker_name": letter.broker_name,
+            "reference": letter.reference,
+            "broker_id": letter.broker_id,
+            "broker_name": letter.broker_name,
             "legal_basis": ";".join(letter.decision.laws),
-            "signer": letter.signer.value, "signer_reason": _signer_reason(letter),
-            "channel_kind": channel.kind.value if channel else "", "channel_value": channel.value if channel else "",
+            "signer": letter.signer.value,
+            "signer_reason": _signer_reason(letter),
+            "channel_kind": channel.kind.value if channel else "",
+            "channel_value": channel.value if channel else "",
             "due_date": letter.decision.due_date.isoformat() if letter.decision.due_date else "",
         }
     return row
@@ -120,7 +131,7 @@ _worker_catalog: Catalog | None = None
 
 
 def use_catalog(catalog: Catalog) -> None:
-    global _worker_catalog
+    global _worker_catalog  # noqa: PLW0603  (set once per worker process, by its initializer)
     _worker_catalog = catalog
 
 
@@ -149,14 +160,25 @@ def render_chunk(chunk: Chunk, settings: BatchSettings, out_dir: Path, catalog: 
             if (notes := notes_file(letter)) is not None:
                 outputs.append((notes.name, notes.data))
             for name, data in outputs:
-                pending.append((folder / name, data, _manifest_row(client.client_id, letter, f"{client.client_id}/{name}", data, settings)))
-        packet = ClientPacket(client.client_id, client.profile.full_name, language, settings.request.value,
-                              settings.letter_date, settings.agent)
+                pending.append(
+                    (folder / name, data, _manifest_row(client.client_id, letter, f"{client.client_id}/{name}", data, settings))
+                )
+        packet = ClientPacket(
+            client.client_id, client.profile.full_name, language, settings.request.value, settings.letter_date, settings.agent
+        )
         for letter in letters:
             channel = letter.decision.channel
-            packet.entries.append(PacketEntry(letter.reference, letter.broker_name, channel.kind.value if channel else None,
-                                              channel.value if channel else None, letter.decision.due_date, letter.signer.value,
-                                              [render_note(n, language, generic=True) for n in letter.decision.notes]))
+            packet.entries.append(
+                PacketEntry(
+                    letter.reference,
+                    letter.broker_name,
+                    channel.kind.value if channel else None,
+                    channel.value if channel else None,
+                    letter.decision.due_date,
+                    letter.signer.value,
+                    [render_note(n, language, generic=True) for n in letter.decision.notes],
+                )
+            )
         packets.append((packet, letters))
 
     agent_letters = {letter.reference: letter for _, letters in packets for letter in letters if letter.agent is not None}
@@ -165,15 +187,22 @@ def render_chunk(chunk: Chunk, settings: BatchSettings, out_dir: Path, catalog: 
             render_packets,  # WeasyPrint is imported only when PDFs are wanted
         )
 
-        for client_id, name, letter, kind, data in render_packets(packets, settings.letter_date):
+        for client_id, name, pdf_letter, kind, data in render_packets(packets, settings.letter_date):
             if kind != "authorization" and "pdf" not in settings.formats:
                 continue
-            pending.append((out_dir / client_id / name, data, _manifest_row(client_id, letter, f"{client_id}/{name}", data, settings)))
-            if kind == "authorization" and "eml" in settings.formats and letter is not None:
-                eml_name = f"{file_stem(letter)}.eml"
-                eml_data = eml.render(letter, [(name, data)])
-                pending.append((out_dir / client_id / eml_name, eml_data,
-                                _manifest_row(client_id, letter, f"{client_id}/{eml_name}", eml_data, settings)))
+            pending.append(
+                (out_dir / client_id / name, data, _manifest_row(client_id, pdf_letter, f"{client_id}/{name}", data, settings))
+            )
+            if kind == "authorization" and "eml" in settings.formats and pdf_letter is not None:
+                eml_name = f"{file_stem(pdf_letter)}.eml"
+                eml_data = eml.render(pdf_letter, [(name, data)])
+                pending.append(
+                    (
+                        out_dir / client_id / eml_name,
+                        eml_data,
+                        _manifest_row(client_id, pdf_letter, f"{client_id}/{eml_name}", eml_data, settings),
+                    )
+                )
 
     for folder in sorted({path.parent for path, _, _ in pending}):
         ensure_private_dir(folder, managed=True)  # a client folder that is a symlink or someone else's is refused
@@ -181,5 +210,3 @@ def render_chunk(chunk: Chunk, settings: BatchSettings, out_dir: Path, catalog: 
         atomic_write(path, data, FILE_MODE, durable=False, follow_parent=False)
         rows.append(row)
     return ChunkResult(chunk.key(settings), rows, refusals, letter_total, chunk.letter_count)
-
-

@@ -81,7 +81,11 @@ def record_differences(old: dict, new: dict) -> list[str]:
         if before == after:
             continue
         if key.endswith("sha256") or key == "broker_ids":
-            differences.append(f"{label} changed" if before and after else f"{label} was {'given' if before else 'not given'}, now {'given' if after else 'not given'}")
+            differences.append(
+                f"{label} changed"
+                if before and after
+                else f"{label} was {'given' if before else 'not given'}, now {'given' if after else 'not given'}"
+            )
         else:
             show = lambda v: ",".join(v) if isinstance(v, list) else str(v)  # noqa: E731
             differences.append(f"{label} was {show(before)}, now {show(after)}")
@@ -127,7 +131,9 @@ def foreign_entries(out_dir: Path, client_ids: set[str]) -> list[str]:
         if name in client_ids and path.is_dir() and not path.is_symlink():
             for inner in sorted(os.listdir(path)):
                 inner_path = path / inner
-                if not (is_temp_name(inner) or (OUTPUT_NAME.match(inner) and inner_path.is_file() and not inner_path.is_symlink())):
+                if not (
+                    is_temp_name(inner) or (OUTPUT_NAME.match(inner) and inner_path.is_file() and not inner_path.is_symlink())
+                ):
                     foreign.append(f"{name}/{inner}")
         else:
             foreign.append(name + ("/" if path.is_dir() and not path.is_symlink() else ""))
@@ -140,7 +146,9 @@ def remove_partial_files(out_dir: Path, client_ids: set[str] | None = None) -> i
     Nothing else is touched: a user's `notes/.thesis.docx.part` is not optout's.
     """
     removed = 0
-    folders = [out_dir] + [out_dir / c for c in sorted(client_ids or ()) if (out_dir / c).is_dir() and not (out_dir / c).is_symlink()]
+    folders = [out_dir] + [
+        out_dir / c for c in sorted(client_ids or ()) if (out_dir / c).is_dir() and not (out_dir / c).is_symlink()
+    ]
     for folder in folders:
         for name in os.listdir(folder):
             if is_temp_name(name):
@@ -182,7 +190,7 @@ class FolderLock:
         self.path = out_dir / LOCK
         self.handle: int | None = None
 
-    def __enter__(self) -> "FolderLock":
+    def __enter__(self) -> FolderLock:
         try:
             import fcntl
         except ImportError:  # pragma: no cover - not POSIX
@@ -196,8 +204,10 @@ class FolderLock:
             self.handle = None
             if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 who = f" (process {holder})" if holder.isdigit() else ""
-                raise OutputError(f"{self.path.parent}: another optout batch is writing to this folder{who}; "
-                                  "wait for it to finish or choose another --out") from None
+                raise OutputError(
+                    f"{self.path.parent}: another optout batch is writing to this folder{who}; "
+                    "wait for it to finish or choose another --out"
+                ) from None
             raise
         os.ftruncate(self.handle, 0)
         os.pwrite(self.handle, f"{os.getpid()}\n".encode(), 0)
@@ -241,12 +251,15 @@ def journal_entry_intact(entry: dict, out_dir: Path) -> bool:
 
 
 def journal_record(result: ChunkResult) -> dict:
-    return {"rows": result.rows, "refusals": [asdict(r) for r in result.refusals], "letters": result.letters, "planned": result.planned}
+    return {
+        "rows": result.rows,
+        "refusals": [asdict(r) for r in result.refusals],
+        "letters": result.letters,
+        "planned": result.planned,
+    }
 
 
 def append_journal(journal: int, result: ChunkResult) -> None:
     line = json.dumps({"key": result.key, **journal_record(result)}, sort_keys=True) + "\n"
     os.write(journal, line.encode("utf-8"))
     os.fsync(journal)
-
-

@@ -52,8 +52,11 @@ class Chunk:
     broker_ids: list[str]
 
     def key(self, settings: BatchSettings) -> str:
-        payload = json.dumps([[c.client_id, c.profile.model_dump(mode="json")] for c in self.clients] + [self.broker_ids, settings.fingerprint()],
-                             sort_keys=True, separators=(",", ":"))
+        payload = json.dumps(
+            [[c.client_id, c.profile.model_dump(mode="json")] for c in self.clients] + [self.broker_ids, settings.fingerprint()],
+            sort_keys=True,
+            separators=(",", ":"),
+        )
         return hashlib.sha256(payload.encode()).hexdigest()
 
     @property
@@ -72,5 +75,3 @@ def plan_chunks(clients: list[Client], broker_ids: list[str], size: int = CHUNK_
     if current:
         chunks.append(Chunk(current, broker_ids))
     return chunks
-
-

@@ -107,15 +107,17 @@ def _pool_context():
     return None
 
 
-def _run_chunks(todo: list[Chunk], settings: BatchSettings, out_dir: Path, jobs: int, on_done: Callable[[ChunkResult], None],
-                catalog: Catalog) -> None:
+def _run_chunks(
+    todo: list[Chunk], settings: BatchSettings, out_dir: Path, jobs: int, on_done: Callable[[ChunkResult], None], catalog: Catalog
+) -> None:
     if jobs <= 1 or len(todo) <= 1:
         for chunk in todo:
             on_done(render_chunk(chunk, settings, out_dir, catalog))
         return
     # Each worker gets the catalog once, at start (forked: shared copy-on-write), not once per chunk.
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(), catalog),
-                             mp_context=_pool_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(), catalog), mp_context=_pool_context()
+    ) as pool:
         queue: Iterator[Chunk] = iter(todo)
         running: set = set()
 
@@ -140,35 +142,49 @@ def _run_chunks(todo: list[Chunk], settings: BatchSettings, out_dir: Path, jobs:
             raise
 
 
-def _prepare_folder(out_dir: Path, record: dict, client_ids: set[str], resume: bool, force: bool, notice: NoticeCallback) -> tuple[dict[str, dict], list[str]]:
+def _prepare_folder(
+    out_dir: Path, record: dict, client_ids: set[str], resume: bool, force: bool, notice: NoticeCallback
+) -> tuple[dict[str, dict], list[str]]:
     """Check the folder may take this run; returns (journal entries a resume may reuse, entries --force removed)."""
     names = folder_entries(out_dir)
     if resume and names:
         old_bytes = read_private_file(out_dir / RUN_RECORD)
         if old_bytes is None:
-            raise OutputError(f"{out_dir}: --resume: this folder has no record of an optout batch run (made by an older "
-                              "optout, or not a batch folder); use --force to replace it, or choose another --out")
+            raise OutputError(
+                f"{out_dir}: --resume: this folder has no record of an optout batch run (made by an older "
+                "optout, or not a batch folder); use --force to replace it, or choose another --out"
+            )
         try:
             old = json.loads(old_bytes)
         except ValueError:
-            raise OutputError(f"{out_dir / RUN_RECORD}: --resume: the run record is damaged; use --force to start again") from None
+            raise OutputError(
+                f"{out_dir / RUN_RECORD}: --resume: the run record is damaged; use --force to start again"
+            ) from None
         differences = record_differences(old if isinstance(old, dict) else {}, record)
         if differences:
-            raise OutputError(f"{out_dir}: --resume refused: this folder was made by a different run: {'; '.join(differences)}. "
-                              "Resume with the same inputs, or use --force to replace it")
+            raise OutputError(
+                f"{out_dir}: --resume refused: this folder was made by a different run: {'; '.join(differences)}. "
+                "Resume with the same inputs, or use --force to replace it"
+            )
         foreign = foreign_entries(out_dir, client_ids)
         if foreign:
-            raise OutputError(f"{out_dir}: --resume refused: the folder holds files this batch did not write: "
-                              f"{', '.join(foreign[:6])}{' and more' if len(foreign) > 6 else ''}; move them elsewhere")
+            raise OutputError(
+                f"{out_dir}: --resume refused: the folder holds files this batch did not write: "
+                f"{', '.join(foreign[:6])}{' and more' if len(foreign) > 6 else ''}; move them elsewhere"
+            )
         remove_partial_files(out_dir, client_ids)
         return read_journal(out_dir), []
     if names and not force:
-        raise OutputError(f"{out_dir}: the folder is not empty ({describe_entries(out_dir, names)}); use --resume to finish "
-                          "the same batch, --force to replace an earlier batch, or choose a new --out")
+        raise OutputError(
+            f"{out_dir}: the folder is not empty ({describe_entries(out_dir, names)}); use --resume to finish "
+            "the same batch, --force to replace an earlier batch, or choose a new --out"
+        )
     if names:
         if not is_batch_folder(out_dir, names):
-            raise OutputError(f"{out_dir}: the folder holds files optout did not make ({describe_entries(out_dir, names)}); "
-                              "--force only replaces an earlier optout batch: choose a new --out")
+            raise OutputError(
+                f"{out_dir}: the folder holds files optout did not make ({describe_entries(out_dir, names)}); "
+                "--force only replaces an earlier optout batch: choose a new --out"
+            )
         notice(f"--force: removing the earlier batch from {out_dir}: {describe_entries(out_dir, names, limit=len(names))}")
         for name in names:
             remove_entry(out_dir / name)
@@ -199,8 +215,7 @@ def run_batch(
     broker_ids = [b.id for b in brokers]
     client_ids = {client.client_id for client in intake.clients}
     if inputs is None:
-        inputs = RunInputs(clients_sha256=intake.source_sha256 or _intake_digest(intake),
-                           catalog_sha256=catalog.fingerprint)
+        inputs = RunInputs(clients_sha256=intake.source_sha256 or _intake_digest(intake), catalog_sha256=catalog.fingerprint)
     record = run_record(settings, inputs, broker_ids)
 
     ensure_private_dir(out_dir)  # an existing folder keeps its mode; new ones are 0700
@@ -223,6 +238,7 @@ def run_batch(
 
         journal, _ = open_private_file(out_dir / JOURNAL, append=True)
         try:
+
             def on_done(result: ChunkResult) -> None:
                 append_journal(journal, result)
                 results[result.key] = journal_record(result)
@@ -245,7 +261,9 @@ def run_batch(
             errors_file.unlink(missing_ok=True)
         left_alone = sweep(out_dir, {row["file"] for row in rows}, client_ids)
         if left_alone:
-            notice(f"{out_dir}: files not made by optout appeared during the run and were left alone: {', '.join(left_alone[:6])}")
+            notice(
+                f"{out_dir}: files not made by optout appeared during the run and were left alone: {', '.join(left_alone[:6])}"
+            )
     return BatchReport(
         out_dir=out_dir,
         clients=len(intake.clients),

@@ -131,7 +131,11 @@ def _channel_changes(old: list, new: list) -> list[str]:
     before, after = keyed(old), keyed(new)
     changes = [f"channels: +{k[0]} {str(k[1]).replace(chr(10), ', ')}" for k in sorted(set(after) - set(before), key=str)]
     changes += [f"channels: -{k[0]} {str(k[1]).replace(chr(10), ', ')}" for k in sorted(set(before) - set(after), key=str)]
-    changes += [f"channels: ~{k[0]} {str(k[1]).replace(chr(10), ', ')}" for k in sorted(set(before) & set(after), key=str) if before[k] != after[k]]
+    changes += [
+        f"channels: ~{k[0]} {str(k[1]).replace(chr(10), ', ')}"
+        for k in sorted(set(before) & set(after), key=str)
+        if before[k] != after[k]
+    ]
     if not changes:
         changes.append("channels: order")
     return changes

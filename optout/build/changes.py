@@ -44,7 +44,7 @@ def describe_changes(record: Broker, baseline: str, facts: Facts, comparable: di
         changes.append(f"{k[0]} -{_one_line(old[k].value)}")
     for name in FLAG_FIELDS:
         owned = getattr(record, name)
-        allowed = (lambda v: True) if comparable is None else comparable[name].__contains__  # noqa: E731
+        allowed = (lambda v: True) if comparable is None else comparable[name].__contains__
         old_flags = {v.value for v, src in owned.items() if src == baseline and allowed(v)}
         new_flags = {v.value for v in facts.flags[name] if allowed(v) and not (v in owned and hidden(owned[v]))}
         changes += [f"{name} +{v}" for v in sorted(new_flags - old_flags)]

@@ -222,7 +222,7 @@ def check_url(raw: str) -> CheckedContact:
 
 def website_or_none(raw: str | None) -> str | None:
     """A normalised home page, or None when the value is missing or malformed."""
-    if is_placeholder(raw):
+    if raw is None or is_placeholder(raw):
         return None
     try:
         return normalize_url(raw)

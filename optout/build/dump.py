@@ -40,7 +40,10 @@ def broker_yaml(record: Broker) -> str:
     except ValidationError as exc:
         raise MergeError(f"{record.id}: merged record does not validate: {exc}") from exc
     data = valid.model_dump(mode="json", exclude_defaults=True)
-    data["sources"] = {k: _source_data(valid.sources[k]) for k in sorted(valid.sources, key=lambda k: (-key_priority(k)[0], -key_priority(k)[1], k))}
+    data["sources"] = {
+        k: _source_data(valid.sources[k])
+        for k in sorted(valid.sources, key=lambda k: (-key_priority(k)[0], -key_priority(k)[1], k))
+    }
     if "brands" in data:
         data["brands"] = FlowList(data["brands"])
     for channel in data.get("channels", []):

@@ -7,14 +7,15 @@ with the higher priority (newer year, then registry order).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
-from ..models import Broker, Channel, ChannelKind, Registration, RequestKind
+from ..models import Channel, ChannelKind, Registration, RequestKind
 from .channels import CHANNEL_ORDER, channel_key
 from .contacts import CheckedContact, check_email, check_phone, check_postal, check_url, contact_domains, website_or_none
 from .names import clean_name, normalize_legal_name
 from .registries import Registry, RegistryEntry, key_priority, registry_source
+from .state import DraftBroker
 
 FLAG_FIELDS = ("sold_to", "collects", "regulated_by")
 
@@ -75,7 +76,7 @@ def _channel(checked: CheckedContact, entry: RegistryEntry, key: str) -> Channel
     )
 
 
-def apply_facts(record: Broker, key: str, registry: Registry, year: int, facts: Facts) -> None:
+def apply_facts(record: DraftBroker, key: str, registry: Registry, year: int, facts: Facts) -> None:
     strip_source(record, key)
     record.sources[key] = registry_source(registry, year)
     record.registrations.append(Registration(state=registry.value, year=year, name=facts.registered_name, source=key))
@@ -97,7 +98,7 @@ def apply_facts(record: Broker, key: str, registry: Registry, year: int, facts: 
         _set_note(record, key, facts.note)
 
 
-def _add_channel(record: Broker, channel: Channel) -> None:
+def _add_channel(record: DraftBroker, channel: Channel) -> None:
     wanted = channel_key(channel)
     for i, existing in enumerate(record.channels):
         if channel_key(existing) == wanted:
@@ -107,7 +108,7 @@ def _add_channel(record: Broker, channel: Channel) -> None:
     record.channels.append(channel)
 
 
-def strip_source(record: Broker, key: str) -> None:
+def strip_source(record: DraftBroker, key: str) -> None:
     """Remove every fact this source key gave the record (its re-import supplies them again)."""
     record.channels = [c for c in record.channels if c.source != key]
     record.registrations = [r for r in record.registrations if r.source != key]
@@ -117,11 +118,11 @@ def strip_source(record: Broker, key: str) -> None:
     record.sources.pop(key, None)
 
 
-def _is_top_key(record: Broker, key: str) -> bool:
+def _is_top_key(record: DraftBroker, key: str) -> bool:
     return all(key_priority(key) >= key_priority(r.source) for r in record.registrations)
 
 
-def _set_note(record: Broker, key: str, note: str | None) -> None:
+def _set_note(record: DraftBroker, key: str, note: str | None) -> None:
     # Importer notes are one line per source key, "<key>: <text>", so a re-import can replace its own line.
     lines = [line for line in (record.notes or "").split("\n") if line and not line.startswith(f"{key}: ")]
     if note:
@@ -130,13 +131,15 @@ def _set_note(record: Broker, key: str, note: str | None) -> None:
     record.notes = "\n".join(lines) or None
 
 
-def finish(record: Broker) -> None:
+def finish(record: DraftBroker) -> None:
     """Final order and derived fields: name from the top registration, sorted brands and channels, used sources only."""
     record.registrations.sort(key=lambda r: (key_priority(r.source), r.state), reverse=True)
     if record.registrations and record.registrations[0].name:
         record.name = record.registrations[0].name
     name_key = normalize_legal_name(record.name)
-    record.brands = sorted({normalize_legal_name(b): b for b in record.brands if normalize_legal_name(b) != name_key}.values(), key=str.lower)
+    record.brands = sorted(
+        {normalize_legal_name(b): b for b in record.brands if normalize_legal_name(b) != name_key}.values(), key=str.lower
+    )
     record.channels.sort(key=lambda c: (CHANNEL_ORDER.index(c.kind), not c.usable, channel_key(c)[1], c.source))
     used = {c.source for c in record.channels} | {r.source for r in record.registrations}
     used |= {v for name in FLAG_FIELDS for v in getattr(record, name).values()}
@@ -144,7 +147,7 @@ def finish(record: Broker) -> None:
     record.no_channel_reason = None if record.usable_channels() else _no_channel_reason(record)
 
 
-def _no_channel_reason(record: Broker) -> str:
+def _no_channel_reason(record: DraftBroker) -> str:
     keys = ", ".join(sorted(record.sources, key=key_priority, reverse=True))
     if record.channels:
         return f"The registry filings ({keys}) list only malformed contact details."

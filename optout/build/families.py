@@ -52,7 +52,7 @@ def link_families(state: CatalogState) -> None:
 
 
 def _family_slug(members: set[str], by_domain: dict[str, set[str]], state: CatalogState) -> str:
-    curated = Counter(state.frozen[m].family for m in members if m in state.frozen and state.frozen[m].family)
+    curated = Counter(family for m in members if m in state.frozen and (family := state.frozen[m].family))
     if curated:
         return min(curated, key=lambda f: (-curated[f], f))
     shared = [(len(ids & members), domain) for domain, ids in by_domain.items() if len(ids & members) > 1]

@@ -16,8 +16,8 @@ Rules, in the order they matter:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .changes import comparable_flags, describe_changes
 from .contacts import check_email, contact_domains, website_or_none
@@ -27,7 +27,7 @@ from .families import link_families
 from .files import brokers_dir, disk_text, write_atomically
 from .matching import MatchIndex
 from .names import clean_name, free_id, normalize_legal_name
-from .registries import RegistryEntry, key_priority, parse_key, source_key
+from .registries import RegistryEntry, key_priority, parse_key, source_key, split_key
 from .report import MergeError, MergeReport, Placement
 from .state import CatalogState, DraftBroker
 
@@ -64,8 +64,10 @@ def merge(
     return report
 
 
-def _merge_source(state: CatalogState, key: str, entries: list[RegistryEntry], report: MergeReport, tick: Callable[[], None]) -> None:
-    registry, year = parse_key(key)
+def _merge_source(
+    state: CatalogState, key: str, entries: list[RegistryEntry], report: MergeReport, tick: Callable[[], None]
+) -> None:
+    registry, year = split_key(key)
     baseline = _baseline_key(state, key)
     baseline_ids = state.registered_under(baseline) if baseline else set()
     report.source_keys.append(key)
@@ -83,7 +85,7 @@ def _merge_source(state: CatalogState, key: str, entries: list[RegistryEntry], r
     comparable = comparable_flags(state, baseline, entries) if baseline else {}
     for rid in sorted(grouped):
         record = state.records[rid]
-        if rid in baseline_ids and rid not in report.created:
+        if baseline and rid in baseline_ids and rid not in report.created:
             diff = describe_changes(record, baseline, facts[rid], comparable)
             if diff:
                 report.changed[rid] = diff
@@ -100,11 +102,11 @@ def _merge_source(state: CatalogState, key: str, entries: list[RegistryEntry], r
 
 def _baseline_key(state: CatalogState, key: str) -> str | None:
     """The same key when re-importing; else the nearest year (ties: later) imported for that registry."""
-    registry, year = parse_key(key)
+    registry, year = split_key(key)
     imported = state.imported_keys()
     if key in imported:
         return key
-    same_registry = [parse_key(k)[1] for k in imported if parse_key(k) and parse_key(k)[0] == registry]
+    same_registry = [parsed[1] for k in imported if (parsed := parse_key(k)) and parsed[0] == registry]
     if not same_registry:
         return None
     nearest = min(same_registry, key=lambda y: (abs(y - year), -y))
@@ -135,8 +137,20 @@ def _place(state: CatalogState, index: MatchIndex, entry: RegistryEntry, key: st
         except ValueError as exc:
             raise MergeError(str(exc)) from None
         state.records[rid] = DraftBroker.model_construct(
-            id=rid, name=clean_name(entry.name), brands=[], channels=[], registrations=[], sold_to={}, collects={},
-            regulated_by={}, sources={}, website=None, family=None, notes=None, no_channel_reason=None, curated=False,
+            id=rid,
+            name=clean_name(entry.name),
+            brands=[],
+            channels=[],
+            registrations=[],
+            sold_to={},
+            collects={},
+            regulated_by={},
+            sources={},
+            website=None,
+            family=None,
+            notes=None,
+            no_channel_reason=None,
+            curated=False,
         )
         report.created.append(rid)
         index.add(state.records[rid])
@@ -151,10 +165,9 @@ def _save(state: CatalogState, report: MergeReport, dry_run: bool) -> None:
         text = broker_yaml(record)
         if text == state.original_text.get(rid):
             continue
-        if not dry_run:
-            if not _write_if_unchanged(state, rid, text):
-                report.skipped.append(f"{rid}.yaml: changed on disk during the merge; not written")
-                continue
+        if not dry_run and not _write_if_unchanged(state, rid, text):
+            report.skipped.append(f"{rid}.yaml: changed on disk during the merge; not written")
+            continue
         report.written.append(rid)
     for rid in sorted(state.deleted):
         path = state.directory / f"{rid}.yaml"

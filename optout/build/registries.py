@@ -61,8 +61,20 @@ def table() -> RegistryTable:
     return RegistryTable.model_validate(read_yaml(TABLE_FILE))
 
 
-Registry = StrEnum("Registry", {r.code: r.code for r in table().registries})
-Registry.__doc__ = "A state data-broker registry, by state code (the rows of registries.yaml)."
+class Registry(StrEnum):
+    """A state data-broker registry, by state code: the rows of registries.yaml, in the table's order.
+
+    Written out (not built from the table) so that type checkers know the members; checked against the table below.
+    """
+
+    CA = "CA"
+    VT = "VT"
+    TX = "TX"
+    OR = "OR"
+
+
+if [r.code for r in table().registries] != [r.value for r in Registry]:
+    raise RuntimeError(f"{TABLE_FILE}: the registries must be {', '.join(Registry)} in that order, as in the Registry class")
 
 KEY_PATTERN = re.compile(rf"^({'|'.join(r.lower() for r in Registry)})-(\d{{4}})$")
 CONSOLIDATED = "consolidated"
@@ -90,6 +102,14 @@ def source_key(registry: Registry, year: int) -> str:
 def parse_key(key: str) -> tuple[Registry, int] | None:
     match = KEY_PATTERN.match(key)
     return (Registry(match.group(1).upper()), int(match.group(2))) if match else None
+
+
+def split_key(key: str) -> tuple[Registry, int]:
+    """The registry and year of a key known to be a source key (parse_key for keys that may not be)."""
+    parsed = parse_key(key)
+    if parsed is None:
+        raise ValueError(f"{key!r} is not a registry source key such as ca-2026")
+    return parsed
 
 
 def key_priority(key: str) -> tuple[int, int]:

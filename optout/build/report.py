@@ -53,10 +53,15 @@ def format_report(report: MergeReport) -> str:
         baseline = report.baseline.get(key)
         lines.append(f"{key}: {report.entries} entries; compared with {baseline or 'nothing (first import of this registry)'}")
     lines.append(
-        f"added {len(report.added)}, removed {len(report.removed)}, changed {len(report.changed)}, kept curated {len(report.kept_curated)}"
+        f"added {len(report.added)}, removed {len(report.removed)}, changed {len(report.changed)}, "
+        f"kept curated {len(report.kept_curated)}"
     )
     verb = "would be" if report.dry_run else ""
-    lines.append(f"files {verb} created {len(report.created)}, written {len(report.written)}, deleted {len(report.deleted)}".replace("  ", " "))
+    lines.append(
+        f"files {verb} created {len(report.created)}, written {len(report.written)}, deleted {len(report.deleted)}".replace(
+            "  ", " "
+        )
+    )
     has_baseline = any(report.baseline.values())
     if has_baseline and report.added:
         lines.append("added (not in the compared import): " + ", ".join(report.added))

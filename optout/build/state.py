@@ -39,14 +39,14 @@ class FrozenRecord:
 class CatalogState:
     def __init__(self, directory: Path):
         self.directory = directory
-        self.records: dict[str, Broker] = {}
+        self.records: dict[str, DraftBroker] = {}
         self.frozen: dict[str, FrozenRecord] = {}
         self.original_text: dict[str, str] = {}
         self.deleted: set[str] = set()
         self.problems: list[str] = []
 
     @classmethod
-    def load(cls, directory: Path) -> "CatalogState":
+    def load(cls, directory: Path) -> CatalogState:
         state = cls(directory)
         for path in sorted(directory.glob("*.yaml")):
             state._load_file(path)
@@ -77,7 +77,7 @@ class CatalogState:
     def ids(self) -> set[str]:
         return (set(self.records) | set(self.frozen)) - self.deleted
 
-    def live_records(self) -> dict[str, Broker]:
+    def live_records(self) -> dict[str, DraftBroker]:
         return {rid: r for rid, r in self.records.items() if rid not in self.deleted}
 
     def registered_under(self, key: str) -> set[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 # Cell values that mean "nothing here" rather than a malformed value.
 PLACEHOLDERS = frozenset({"", "-", "--", "n/a", "na", "n-a", "none", "null", "nil", "not applicable", "tbd", "0"})

@@ -6,14 +6,14 @@ against these models; `optout catalog schema` exports them as JSON Schema.
 
 from .base import (  # noqa: F401
     CATALOG_TEXT_MAX,
-    CatalogText,
     FORBIDDEN_IN_LINE,
     FORBIDDEN_IN_TEXT,
+    PERSON_TEXT_MAX,
+    SLUG_PATTERN,
+    CatalogText,
     Line,
     NonEmpty,
-    PERSON_TEXT_MAX,
     PersonText,
-    SLUG_PATTERN,
     Slug,
     StateCode,
     Strict,
@@ -45,19 +45,6 @@ from .catalog import (  # noqa: F401
     Source,
     Verification,
 )
-from .people import (  # noqa: F401
-    Agent,
-    CountryCode,
-    EMAIL_PATTERN,
-    NAME_FORBIDDEN,
-    OTHER_POSTCODE,
-    PostalAddress,
-    Profile,
-    Status,
-    UK_POSTCODE,
-    US_ZIP,
-    known_country,
-)
 from .letters import (  # noqa: F401
     Block,
     Deadline,
@@ -66,4 +53,17 @@ from .letters import (  # noqa: F401
     Letter,
     Note,
     Signer,
+)
+from .people import (  # noqa: F401
+    EMAIL_PATTERN,
+    NAME_FORBIDDEN,
+    OTHER_POSTCODE,
+    UK_POSTCODE,
+    US_ZIP,
+    Agent,
+    CountryCode,
+    PostalAddress,
+    Profile,
+    Status,
+    known_country,
 )

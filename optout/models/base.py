@@ -7,7 +7,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationInfo, field_validator, model_validator
 
-
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 StateCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
@@ -34,7 +33,9 @@ def check_text(value: str, multiline: bool = False, max_length: int | None = Non
     found = (FORBIDDEN_IN_TEXT if multiline else FORBIDDEN_IN_LINE).search(value)
     if found:
         what = "text" if multiline else "a single line of text"
-        raise ValueError(f"must be {what} without control, invisible or text-direction characters (found U+{ord(found.group()):04X})")
+        raise ValueError(
+            f"must be {what} without control, invisible or text-direction characters (found U+{ord(found.group()):04X})"
+        )
     if max_length is not None and len(value) > max_length:
         raise ValueError(f"is too long ({len(value)} characters; at most {max_length})")
     return value
@@ -107,5 +108,3 @@ class PersonText(Strict):
     @classmethod
     def _person_text(cls, value):
         return check_strings(value, multiline=False, max_length=PERSON_TEXT_MAX)
-
-

@@ -6,8 +6,8 @@ import datetime as dt
 from enum import StrEnum
 
 from pydantic import Field, model_validator
-from .base import CatalogText, NonEmpty, Slug, StateCode, Strict
 
+from .base import CatalogText, NonEmpty, Slug, StateCode, Strict
 
 # ---------------------------------------------------------------------------
 # Provenance
@@ -67,12 +67,14 @@ class Channel(Strict):
         description="Request kinds this channel takes. Defaults to all.",
     )
     third_party_portal: bool = Field(default=False, description="A hosted request portal (OneTrust, Termly, ...).")
-    usable: bool = Field(default=True, description="False when the value is malformed; kept for the record, never used in letters.")
+    usable: bool = Field(
+        default=True, description="False when the value is malformed; kept for the record, never used in letters."
+    )
     notes: str | None = None
     source: NonEmpty = Field(description="Key into the broker's `sources`.")
 
     @model_validator(mode="after")
-    def _one_line_unless_postal(self) -> "Channel":
+    def _one_line_unless_postal(self) -> Channel:
         if self.kind is not ChannelKind.POSTAL and "\n" in self.value:
             raise ValueError("value: only a postal address may have more than one line")
         return self
@@ -133,7 +135,9 @@ class Broker(CatalogText):
     parent: str | None = None
     family: Slug | None = Field(default=None, description="Shared slug for distinct entities of one company family.")
     role: BrokerRole = BrokerRole.DATA_BROKER
-    role_note: str | None = Field(default=None, description="Why the role is what it is, with the company's own words where possible.")
+    role_note: str | None = Field(
+        default=None, description="Why the role is what it is, with the company's own words where possible."
+    )
     categories: list[Slug] = Field(default_factory=list)
     website: str | None = None
     channels: list[Channel] = Field(default_factory=list)
@@ -147,7 +151,7 @@ class Broker(CatalogText):
     sources: dict[NonEmpty, Source] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _check_references(self) -> "Broker":
+    def _check_references(self) -> Broker:
         keys = set(self.sources)
         refs: list[tuple[str, str]] = [(f"channels[{i}].source", c.source) for i, c in enumerate(self.channels)]
         refs += [(f"registrations[{i}].source", r.source) for i, r in enumerate(self.registrations)]
@@ -267,7 +271,9 @@ class Appeal(Strict):
     days: int | None = Field(default=None, description="Days the business has to decide an appeal.")
     day_kind: DayKind = DayKind.CALENDAR
     extension_days: int | None = Field(default=None, ge=0, description="Extension of the appeal decision the law allows, if any.")
-    window_days: int | None = Field(default=None, description="Days the consumer has to file the appeal, where the law sets a limit.")
+    window_days: int | None = Field(
+        default=None, description="Days the consumer has to file the appeal, where the law sets a limit."
+    )
     section: str | None = None
     to: str | None = Field(default=None, description="Where the appeal goes, then where to complain.")
 
@@ -283,10 +289,14 @@ class Law(CatalogText):
     id: Slug
     kind: LawKind
     jurisdiction: NonEmpty = Field(description="Two-letter state code, 'US' for federal, 'EU' / 'UK' for GDPR.")
-    applies_to_states: list[StateCode] = Field(default_factory=list, description="Residence states the law protects; empty means the jurisdiction.")
+    applies_to_states: list[StateCode] = Field(
+        default_factory=list, description="Residence states the law protects; empty means the jurisdiction."
+    )
     name: NonEmpty
     short_name: NonEmpty
-    article: bool = Field(default=True, description="Whether the short name takes 'the' in a sentence: 'the CCPA', but 'Daniel's Law'.")
+    article: bool = Field(
+        default=True, description="Whether the short name takes 'the' in a sentence: 'the CCPA', but 'Daniel's Law'."
+    )
     citation: NonEmpty
     enacted: dt.date | None = None
     effective: dt.date | None = None
@@ -294,11 +304,15 @@ class Law(CatalogText):
     who: str | None = Field(default=None, description="Who can invoke the law, in plain words.")
     rights: dict[Right, RightGrant] = Field(default_factory=dict)
     response: ResponseClock | None = None
-    due_date_rules: DueDateRules | None = Field(default=None, description="Null: business days skip federal and state holidays; no roll-forward.")
+    due_date_rules: DueDateRules | None = Field(
+        default=None, description="Null: business days skip federal and state holidays; no roll-forward."
+    )
     verification: Verification | None = None
     appeal: Appeal | None = None
     regulator: Regulator | None = None
-    applies_to_brokers: str | None = Field(default=None, description="Thresholds or exemptions that decide whether a business is covered.")
+    applies_to_brokers: str | None = Field(
+        default=None, description="Thresholds or exemptions that decide whether a business is covered."
+    )
     notes: str | None = None
     checked: dt.date = Field(description="Date the record was last checked against its sources.")
     sources: dict[NonEmpty, Source] = Field(min_length=1)
@@ -311,7 +325,7 @@ class Law(CatalogText):
         return True
 
     @model_validator(mode="after")
-    def _clock_required(self) -> "Law":
+    def _clock_required(self) -> Law:
         # Comprehensive laws always set a clock; others (e.g. FCRA file disclosure by letter) may set none.
         if self.kind is LawKind.COMPREHENSIVE and not self.rights:
             # A comprehensive law with no rights recorded would silently give its residents a "no law" letter.
@@ -322,5 +336,3 @@ class Law(CatalogText):
         if clock and DayKind.BUSINESS in (clock.day_kind, clock.opt_out_day_kind) and self.due_date_rules is None:
             raise ValueError("due_date_rules: a clock in business days must name its holiday calendar and the rule it rests on")
         return self
-
-

@@ -6,9 +6,9 @@ import datetime as dt
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
+
 from .catalog import Channel, DayKind, LawKind, RequestKind, Right
 from .people import Agent
-
 
 # ---------------------------------------------------------------------------
 # What the engine decides and what gets rendered
@@ -59,10 +59,16 @@ class Decision(BaseModel):
     rights: list[InvokedRight]
     channel: Channel | None
     deadlines: list[Deadline] = Field(default_factory=list)
-    clock_applies: bool = Field(default=True, description="False when the broker says it holds the data only as a service provider: the statutory clock binds the business it serves.")
+    clock_applies: bool = Field(
+        default=True,
+        description="False when the broker says it holds the data only as a service provider: "
+        "the statutory clock binds the business it serves.",
+    )
     notes: list[Note] = Field(default_factory=list)
     signer: Signer = Signer.PERSON
-    refused_for_agent: list[InvokedRight] = Field(default_factory=list, description="Rights an agent may not exercise: why the person signs instead.")
+    refused_for_agent: list[InvokedRight] = Field(
+        default_factory=list, description="Rights an agent may not exercise: why the person signs instead."
+    )
 
     @property
     def due_date(self) -> dt.date | None:
@@ -74,7 +80,9 @@ class Decision(BaseModel):
 class Block(BaseModel):
     """One piece of a letter's body. Every format lays out the same blocks in the same order."""
 
-    kind: str = Field(description="paragraph | detail (a labelled line of the person's details) | closing | signature | enclosure")
+    kind: str = Field(
+        description="paragraph | detail (a labelled line of the person's details) | closing | signature | enclosure"
+    )
     text: str
     label: str | None = None
 
@@ -91,7 +99,9 @@ class Letter(BaseModel):
     signer: Signer
     title: str = Field(description="What the letter asks, under which law: the subject line without the reference.")
     subject: str = Field(description="The title and the reference, for the email subject and the printed subject line.")
-    blocks: list[Block] = Field(description="The letter's wording, rendered once from templates/letter/; every format uses these.")
+    blocks: list[Block] = Field(
+        description="The letter's wording, rendered once from templates/letter/; every format uses these."
+    )
     notes: list[str] = Field(default_factory=list, description="What the person should know, in words (templates/notes/).")
     recipient_lines: list[str]
     sender_lines: list[str]
@@ -100,8 +110,12 @@ class Letter(BaseModel):
     webform_url: str | None = None
     agent: Agent | None = Field(default=None, description="The authorized agent who signs, enclosing the person's authorization.")
     person_name: str = Field(description="The person the request is for (who signs the authorization in an agent's letter).")
-    person_place: str = Field(default="", description="Where the person lives, as the authorization form names it: 'Richmond, Virginia'.")
-    law_names: list[str] = Field(default_factory=list, description="The laws the letter relies on, by name; empty for a voluntary request.")
+    person_place: str = Field(
+        default="", description="Where the person lives, as the authorization form names it: 'Richmond, Virginia'."
+    )
+    law_names: list[str] = Field(
+        default_factory=list, description="The laws the letter relies on, by name; empty for a voluntary request."
+    )
 
     @property
     def paragraphs(self) -> list[str]:

@@ -8,8 +8,8 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
-from .base import FORBIDDEN_IN_LINE, Line, NonEmpty, PersonText
 
+from .base import FORBIDDEN_IN_LINE, Line, NonEmpty, PersonText
 
 # ---------------------------------------------------------------------------
 # People
@@ -38,8 +38,11 @@ class PostalAddress(PersonText):
     street: Annotated[NonEmpty, StringConstraints(max_length=200)]
     street2: Line | None = None
     city: Annotated[NonEmpty, StringConstraints(max_length=100)]
-    state: str | None = Field(default=None, validate_default=True,
-                              description="Two-letter code of the US state, DC or territory; for other countries the region, if any.")
+    state: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="Two-letter code of the US state, DC or territory; for other countries the region, if any.",
+    )
     postal_code: str = Field(description="US: a 5-digit ZIP or ZIP+4; UK: a postcode; elsewhere the local postal code.")
 
     @field_validator("state", mode="before")
@@ -98,17 +101,26 @@ class Profile(PersonText):
 
     full_name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
     # `residence_country` comes first: which residence_state is valid depends on it.
-    residence_country: CountryCode = Field(default="US", description="ISO two-letter code of the country you live in (GB for the United Kingdom).")
-    residence_state: str | None = Field(default=None, validate_default=True,
-                                        description="Two-letter code of the US state, DC or territory you live in; null outside the US.")
-    emails: list[Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]] = Field(default_factory=list, max_length=20)
+    residence_country: CountryCode = Field(
+        default="US", description="ISO two-letter code of the country you live in (GB for the United Kingdom)."
+    )
+    residence_state: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="Two-letter code of the US state, DC or territory you live in; null outside the US.",
+    )
+    emails: list[Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]] = Field(
+        default_factory=list, max_length=20
+    )
     phones: list[Annotated[str, StringConstraints(min_length=7, max_length=40)]] = Field(default_factory=list, max_length=20)
     addresses: list[PostalAddress] = Field(min_length=1, max_length=20)
     previous_addresses: list[PostalAddress] = Field(default_factory=list, max_length=50)
     aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=50)
     birth_date: dt.date | None = None
     statuses: list[Status] = Field(default_factory=list)
-    acp_substitute_address: PostalAddress | None = Field(default=None, description="The program's substitute address, used instead of the real one.")
+    acp_substitute_address: PostalAddress | None = Field(
+        default=None, description="The program's substitute address, used instead of the real one."
+    )
     language: Annotated[str, StringConstraints(pattern=r"^(en|es)$")] = "en"
 
     @field_validator("residence_state", mode="before")
@@ -121,16 +133,20 @@ class Profile(PersonText):
         if country == "US":
             if not isinstance(value, str) or not is_us_jurisdiction(value):
                 shown = f" ('{value}' is not one)" if value else ""
-                raise ValueError("must be the two-letter code of the US state, DC or territory you live in, such as VA"
-                                 f"{shown}; outside the US, leave it empty and set residence_country")
+                raise ValueError(
+                    "must be the two-letter code of the US state, DC or territory you live in, such as VA"
+                    f"{shown}; outside the US, leave it empty and set residence_country"
+                )
             return value
         if value:
-            raise ValueError(f"only for US residents: you set residence_country {country} "
-                             "(Delaware is residence_state DE; Germany is residence_country DE)")
+            raise ValueError(
+                f"only for US residents: you set residence_country {country} "
+                "(Delaware is residence_state DE; Germany is residence_country DE)"
+            )
         return None
 
     @model_validator(mode="after")
-    def _acp_address(self) -> "Profile":
+    def _acp_address(self) -> Profile:
         if Status.ACP in self.statuses and self.acp_substitute_address is None:
             raise ValueError("acp_substitute_address: required for address-confidentiality participants")
         return self
@@ -152,5 +168,3 @@ class Agent(PersonText):
     phone: Annotated[str, StringConstraints(max_length=40)] | None = None
     address: PostalAddress
     registered_with: Line | None = Field(default=None, description="E.g. the California Secretary of State registration, if any.")
-
-

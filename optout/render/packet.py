@@ -25,8 +25,8 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, In
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from ..models import Agent, Letter
 from ..filenames import authorization_name, file_stem
+from ..models import Agent, Letter
 from ..paths import templates_dir
 from ..templating import html_environment
 from .pdf import PackagedFilesOnly, pinned_timestamps
@@ -46,8 +46,11 @@ class Section:
 
 
 # Named pages (letter.css) that carry "Page N of M", and the markup of one empty section on such a page.
-NUMBERED_PAGES = {"letter": '<section class="letter"></section>', "cover": '<section class="cover"></section>',
-                  "cover-es": '<section class="cover es"></section>'}
+NUMBERED_PAGES = {
+    "letter": '<section class="letter"></section>',
+    "cover": '<section class="cover"></section>',
+    "cover-es": '<section class="cover es"></section>',
+}
 # The chunk document: no page numbers (they would count the whole chunk); they are stamped per section.
 _CHUNK_CSS = "".join(f"@page {name} {{ @bottom-right {{ content: none }} }}" for name in NUMBERED_PAGES)
 # An overlay: nothing but the page numbers.
@@ -79,18 +82,26 @@ def _overlay(page_name: str, count: int, letter_date: dt.date) -> list[IndirectO
 def _render_overlay(page_name: str, count: int) -> list[IndirectObject]:
     fonts, css = _shared_style()
     _, overlay_css = _extra_styles()
-    html = f"<!DOCTYPE html><html lang=\"en\"><body>{NUMBERED_PAGES[page_name] * count}</body></html>"
+    html = f'<!DOCTYPE html><html lang="en"><body>{NUMBERED_PAGES[page_name] * count}</body></html>'
     document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).render(
-        stylesheets=[css, overlay_css], font_config=fonts)
+        stylesheets=[css, overlay_css], font_config=fonts
+    )
     if len(document.pages) != count:
         raise RuntimeError(f"page-number overlay for {page_name} has {len(document.pages)} pages, not {count}")
     owner = PdfWriter()  # holds the forms (and the font they use); each output file copies what it draws
     forms = []
     for page in PdfReader(io.BytesIO(document.write_pdf())).pages:
         form = DecodedStreamObject()
-        form.set_data(page.get_contents().get_data())
-        form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-                     NameObject("/BBox"): page.mediabox, NameObject("/Resources"): page["/Resources"]})
+        contents = page.get_contents()
+        form.set_data(contents.get_data() if contents is not None else b"")
+        form.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): page.mediabox,
+                NameObject("/Resources"): page["/Resources"],
+            }
+        )
         forms.append(owner._add_object(form.clone(owner)))
     return forms
 
@@ -113,8 +124,9 @@ class _Stamper:
 
     def stamp(self, page, form: IndirectObject) -> None:
         # A fresh /Resources and /XObject for this page: WeasyPrint may share them between pages.
-        resources = DictionaryObject(page["/Resources"])
-        xobjects = DictionaryObject(resources["/XObject"]) if "/XObject" in resources else DictionaryObject()
+        resources = DictionaryObject(page["/Resources"].get_object())
+        existing = resources["/XObject"].get_object() if "/XObject" in resources else None
+        xobjects = DictionaryObject(existing) if isinstance(existing, DictionaryObject) else DictionaryObject()
         xobjects[self.NAME] = form.clone(self.writer)  # copied once per file, however many pages draw it
         resources[NameObject("/XObject")] = xobjects
         page[NameObject("/Resources")] = resources
@@ -128,7 +140,7 @@ def page_name(section: Section) -> str | None:
     if section.kind == "letter":
         return "letter"
     if section.kind == "cover":
-        return "cover-es" if section.packet.language == "es" else "cover"
+        return "cover-es" if getattr(section.packet, "language", "en") == "es" else "cover"
     return None
 
 
@@ -139,7 +151,11 @@ def sections_for(packets) -> list[Section]:
         for letter in letters:
             sections.append(Section("letter", f"s{len(sections)}", packet.client_id, letter=letter))
             if letter.agent is not None:
-                sections.append(Section("authorization", f"s{len(sections)}", packet.client_id, packet=packet, letter=letter, agent=letter.agent))
+                sections.append(
+                    Section(
+                        "authorization", f"s{len(sections)}", packet.client_id, packet=packet, letter=letter, agent=letter.agent
+                    )
+                )
     return sections
 
 
@@ -148,10 +164,12 @@ def _pdf_bytes(reader: PdfReader, pages: list[int], stamps: dict[int, IndirectOb
     stamper = _Stamper(writer) if any(index in stamps for index in pages) else None
     for index in pages:
         page = writer.add_page(reader.pages[index])
-        if index in stamps:
+        if stamper is not None and index in stamps:
             stamper.stamp(page, stamps[index])
     if reader.metadata:
-        writer.add_metadata({k: v for k, v in reader.metadata.items() if k in ("/Title", "/CreationDate", "/ModDate", "/Creator")})
+        writer.add_metadata(
+            {k: v for k, v in reader.metadata.items() if k in ("/Title", "/CreationDate", "/ModDate", "/Creator")}
+        )
     if title:  # the same title as a single letter's or form's PDF, not the chunk's
         writer.add_metadata({"/Title": title})
     buffer = io.BytesIO()
@@ -173,8 +191,9 @@ def _render_packets(packets, letter_date: dt.date) -> Iterator[tuple[str, str, L
     chunk_css, _ = _extra_styles()
     html = html_environment().get_template("batch/packet.html.j2").render(sections=sections, letter_date=letter_date)
     document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).render(
-        stylesheets=[css, chunk_css], font_config=fonts)
-    first_page = {}
+        stylesheets=[css, chunk_css], font_config=fonts
+    )
+    first_page: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for anchor in page.anchors:
             first_page.setdefault(anchor, number)
@@ -185,15 +204,28 @@ def _render_packets(packets, letter_date: dt.date) -> Iterator[tuple[str, str, L
     for section in sections:
         name, pages = page_name(section), pages_of[section.anchor]
         if name is not None:
-            stamps.update(zip(pages, _overlay(name, len(pages), letter_date)))
+            stamps.update(zip(pages, _overlay(name, len(pages), letter_date), strict=True))  # one overlay page per page
 
     by_client: dict[str, list[int]] = {}
     for section in sections:
         pages = pages_of[section.anchor]
         by_client.setdefault(section.client_id, []).extend(pages)
-        if section.kind == "letter":
-            yield section.client_id, f"{file_stem(section.letter)}.pdf", section.letter, "letter", _pdf_bytes(reader, pages, stamps, section.letter.subject)
-        elif section.kind == "authorization":
-            yield section.client_id, authorization_name(section.letter), section.letter, "authorization", _pdf_bytes(reader, pages, stamps, AUTHORIZATION_TITLE)
+        letter = section.letter
+        if section.kind == "letter" and letter is not None:
+            yield (
+                section.client_id,
+                f"{file_stem(letter)}.pdf",
+                letter,
+                "letter",
+                _pdf_bytes(reader, pages, stamps, letter.subject),
+            )
+        elif section.kind == "authorization" and letter is not None:
+            yield (
+                section.client_id,
+                authorization_name(letter),
+                letter,
+                "authorization",
+                _pdf_bytes(reader, pages, stamps, AUTHORIZATION_TITLE),
+            )
     for client_id, pages in by_client.items():
         yield client_id, PACKET_NAME, None, "packet", _pdf_bytes(reader, pages, stamps)

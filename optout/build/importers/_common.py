@@ -7,9 +7,9 @@ import functools
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from ...errors import InputError
 from ...jurisdictions import us_jurisdictions
@@ -120,7 +120,7 @@ class Sheet:
     rows: list[list[str]]
 
     @classmethod
-    def read(cls, path: Path, required: list[ColumnSpec], specs: list[ColumnSpec]) -> "Sheet":
+    def read(cls, path: Path, required: list[ColumnSpec], specs: list[ColumnSpec]) -> Sheet:
         """Header: the first row with every `required` column; `specs` are located in it (none is required yet)."""
         rows = read_csv_rows(path)
         index = find_header_row(path, rows, required)
@@ -129,7 +129,7 @@ class Sheet:
     def require(self, specs: list[ColumnSpec]) -> None:
         require_columns(self.path, self.header_index, self.columns, specs)
 
-    def records(self) -> Iterator["SheetRow"]:
+    def records(self) -> Iterator[SheetRow]:
         """The non-blank rows below the header, numbered as in a spreadsheet."""
         for index in range(self.header_index + 1, len(self.rows)):
             if not is_blank(self.rows[index]):
@@ -155,7 +155,8 @@ class SheetRow:
     def broker_name(self) -> str:
         name = clean_text(self.value("name"))
         if not name:
-            raise RegistryFormatError(self.sheet.path, "data broker name is empty", row=self.number, column=self.sheet.column_name("name"))
+            column = self.sheet.column_name("name")
+            raise RegistryFormatError(self.sheet.path, "data broker name is empty", row=self.number, column=column)
         return name
 
 
@@ -228,4 +229,3 @@ def phone_value(raw: str, country: str) -> str:
     region = "US" if is_us(country) else COUNTRY_REGIONS.get(clean_text(country).lower(), "US")
     checked = check_phone(raw, region)
     return checked.value if checked.usable else clean_text(raw)
-

@@ -24,7 +24,11 @@ IDENTITY = [
     ColumnSpec("name", r"^data broker name$", "Data broker name"),
     ColumnSpec("email", r"primary contact email", "Data broker primary contact email address"),
     ColumnSpec("website", r"^data broker primary website$", "Data broker primary website"),
-    ColumnSpec("rights_url", r"website that contains details on how consumers can exercise", "website on how consumers can exercise their rights"),
+    ColumnSpec(
+        "rights_url",
+        r"website that contains details on how consumers can exercise",
+        "website on how consumers can exercise their rights",
+    ),
 ]
 CONTACT = [
     ColumnSpec("dba", r"doing business as", "Doing Business As (DBA)"),
@@ -39,30 +43,64 @@ CONTACT = [
 # Yes/No questions. The Yes/No regulation columns start with "the data broker"; the follow-up
 # "If the data broker ... is regulated by the FCRA, describe ..." columns must not match.
 COLLECTS = {
-    DataCollected.MINORS: ColumnSpec("minors", r"collects personal information of minors", "collects personal information of minors"),
-    DataCollected.PRECISE_GEOLOCATION: ColumnSpec("geolocation", r"collects .*precise geolocation", "collects precise geolocation"),
-    DataCollected.REPRODUCTIVE_HEALTH: ColumnSpec("reproductive", r"collects .*reproductive health", "collects reproductive health care data"),
+    DataCollected.MINORS: ColumnSpec(
+        "minors", r"collects personal information of minors", "collects personal information of minors"
+    ),
+    DataCollected.PRECISE_GEOLOCATION: ColumnSpec(
+        "geolocation", r"collects .*precise geolocation", "collects precise geolocation"
+    ),
+    DataCollected.REPRODUCTIVE_HEALTH: ColumnSpec(
+        "reproductive", r"collects .*reproductive health", "collects reproductive health care data"
+    ),
     DataCollected.ACCOUNT_LOGINS: ColumnSpec("logins", r"collects .*account logins", "collects account logins"),
-    DataCollected.GOVERNMENT_ID: ColumnSpec("government_id", r"collects .*government-?\s?issued identification", "collects government-issued identification numbers"),
+    DataCollected.GOVERNMENT_ID: ColumnSpec(
+        "government_id", r"collects .*government-?\s?issued identification", "collects government-issued identification numbers"
+    ),
     DataCollected.CITIZENSHIP_IMMIGRATION: ColumnSpec("citizenship", r"collects .*citizenship", "collects citizenship data"),
     DataCollected.UNION_MEMBERSHIP: ColumnSpec("union", r"collects .*union membership", "collects union membership status"),
-    DataCollected.SEXUAL_ORIENTATION: ColumnSpec("sexual_orientation", r"collects .*sexual orientation", "collects sexual orientation status"),
+    DataCollected.SEXUAL_ORIENTATION: ColumnSpec(
+        "sexual_orientation", r"collects .*sexual orientation", "collects sexual orientation status"
+    ),
     DataCollected.GENDER_IDENTITY: ColumnSpec("gender_identity", r"collects .*gender identity", "collects gender identity data"),
     DataCollected.BIOMETRIC: ColumnSpec("biometric", r"collects .*biometric", "collects biometric data"),
 }
 SOLD_TO = {
-    Recipient.FOREIGN_ACTOR: ColumnSpec("foreign_actor", r"(shared|sold) .*foreign actor", "shared or sold data to a foreign actor"),
-    Recipient.FEDERAL_GOVERNMENT: ColumnSpec("federal_government", r"(shared|sold) .*federal government", "shared or sold data to the federal government"),
-    Recipient.STATE_GOVERNMENT: ColumnSpec("state_government", r"(shared|sold) .*state governments?", "shared or sold data to other state governments"),
-    Recipient.LAW_ENFORCEMENT: ColumnSpec("law_enforcement", r"(shared|sold) .*law enforcement", "shared or sold data to law enforcement"),
-    Recipient.GENAI_DEVELOPER: ColumnSpec("genai_developer", r"(shared|sold) .*(genai|generative ai)", "shared or sold data to a GenAI developer"),
+    Recipient.FOREIGN_ACTOR: ColumnSpec(
+        "foreign_actor", r"(shared|sold) .*foreign actor", "shared or sold data to a foreign actor"
+    ),
+    Recipient.FEDERAL_GOVERNMENT: ColumnSpec(
+        "federal_government", r"(shared|sold) .*federal government", "shared or sold data to the federal government"
+    ),
+    Recipient.STATE_GOVERNMENT: ColumnSpec(
+        "state_government", r"(shared|sold) .*state governments?", "shared or sold data to other state governments"
+    ),
+    Recipient.LAW_ENFORCEMENT: ColumnSpec(
+        "law_enforcement", r"(shared|sold) .*law enforcement", "shared or sold data to law enforcement"
+    ),
+    Recipient.GENAI_DEVELOPER: ColumnSpec(
+        "genai_developer", r"(shared|sold) .*(genai|generative ai)", "shared or sold data to a GenAI developer"
+    ),
 }
 REGULATED = {
-    Regulation.FCRA: ColumnSpec("fcra", r"^the data broker .*regulated by .*(fair credit reporting act|\bfcra\b)", "regulated by the FCRA"),
-    Regulation.GLBA: ColumnSpec("glba", r"^the data broker .*regulated by .*(gramm-leach-bliley|\bglba\b)", "regulated by the GLBA"),
-    Regulation.IIPPA: ColumnSpec("iippa", r"^the data broker .*regulated by .*(insurance information and privacy protection act|\biippa\b)", "regulated by the IIPPA"),
-    Regulation.CMIA: ColumnSpec("cmia", r"^the data broker .*regulated by .*(confidentiality of medical information act|\bcmia\b)", "regulated by the CMIA"),
-    Regulation.HIPAA: ColumnSpec("hipaa", r"^the data broker .*regulated by .*(hipaa|health insurance portability)", "regulated by HIPAA"),
+    Regulation.FCRA: ColumnSpec(
+        "fcra", r"^the data broker .*regulated by .*(fair credit reporting act|\bfcra\b)", "regulated by the FCRA"
+    ),
+    Regulation.GLBA: ColumnSpec(
+        "glba", r"^the data broker .*regulated by .*(gramm-leach-bliley|\bglba\b)", "regulated by the GLBA"
+    ),
+    Regulation.IIPPA: ColumnSpec(
+        "iippa",
+        r"^the data broker .*regulated by .*(insurance information and privacy protection act|\biippa\b)",
+        "regulated by the IIPPA",
+    ),
+    Regulation.CMIA: ColumnSpec(
+        "cmia",
+        r"^the data broker .*regulated by .*(confidentiality of medical information act|\bcmia\b)",
+        "regulated by the CMIA",
+    ),
+    Regulation.HIPAA: ColumnSpec(
+        "hipaa", r"^the data broker .*regulated by .*(hipaa|health insurance portability)", "regulated by HIPAA"
+    ),
 }
 COLLECTS_2025 = [DataCollected.MINORS, DataCollected.PRECISE_GEOLOCATION, DataCollected.REPRODUCTIVE_HEALTH]
 ALL_SPECS = IDENTITY + CONTACT + list(COLLECTS.values()) + list(SOLD_TO.values()) + list(REGULATED.values())

@@ -25,7 +25,18 @@ from ..text import clean_text, is_placeholder, unique
 from ._common import RegistryFormatError, address_lines, is_blank, phone_value, read_csv_rows
 
 SHEET = "Data Brokers"
-REQUIRED_COLUMNS = ["GroupUUID_Combined", "Name", "RegistrySource", "Email", "Phone", "Address", "City", "State", "ZipCode", "Country"]
+REQUIRED_COLUMNS = [
+    "GroupUUID_Combined",
+    "Name",
+    "RegistrySource",
+    "Email",
+    "Phone",
+    "Address",
+    "City",
+    "State",
+    "ZipCode",
+    "Country",
+]
 OPTIONAL_COLUMNS = ["WebsiteURL", "OptOutURL", "AlternateOptOutURLs", "AddressLine4"]
 COLLECTS_COLUMNS = {
     "CollectsBiometricData": DataCollected.BIOMETRIC,
@@ -112,7 +123,9 @@ def _registry_of(path: Path, row: Row) -> Registry | None:
         return None  # the CPPA's own CSV files are imported instead
     registry = registry_by_state(source)
     if registry is None:
-        raise RegistryFormatError(path, f"unknown RegistrySource '{row.get('RegistrySource')}'", row=row.number, column="RegistrySource")
+        raise RegistryFormatError(
+            path, f"unknown RegistrySource '{row.get('RegistrySource')}'", row=row.number, column="RegistrySource"
+        )
     return registry
 
 
@@ -183,15 +196,22 @@ def _cell_items(text: str, json_list: bool) -> list[str]:
 
 def _best_address(fragments: list[Row]) -> list[str]:
     """The most frequent complete address among the fragments (Vermont filing years repeat it)."""
-    candidates = []
+    candidates: list[tuple[str, ...]] = []
     for row in fragments:
-        lines = address_lines([row.get("Address"), row.get("AddressLine4")], row.get("City"), row.get("State"), row.get("ZipCode"), row.get("Country"))
+        lines = address_lines(
+            [row.get("Address"), row.get("AddressLine4")],
+            row.get("City"),
+            row.get("State"),
+            row.get("ZipCode"),
+            row.get("Country"),
+        )
         if not is_placeholder(row.get("Address")):
             candidates.append(tuple(lines))
     if not candidates:
         return []
     counts = Counter(candidates)
-    return list(max(counts, key=lambda c: (counts[c], -candidates.index(c))))
+    best = max(counts, key=lambda c: (counts[c], -candidates.index(c)))
+    return list(best)
 
 
 def _collects(path: Path, fragments: list[Row]) -> list[DataCollected]:
