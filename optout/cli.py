@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import os
 from dataclasses import asdict
 from pathlib import Path
@@ -21,6 +19,8 @@ from .cli_common import (
     JsonOption,
     describe_os_error,
     fail,
+    friendly_errors,
+    parse_date,
     print_json,
 )
 from .errors import InputError
@@ -61,42 +61,6 @@ app.add_typer(brokers_app, name="brokers")
 app.add_typer(laws_app, name="laws")
 app.add_typer(profile_app, name="profile")
 app.add_typer(catalog_app, name="catalog")
-
-
-# Every problem in what the user gave is an InputError (optout/errors.py); any other exception is a bug.
-USER_ERRORS = (InputError,)
-
-
-def friendly_errors(command):
-    """Turn every failure a user can cause or meet into one clear line on stderr and a documented exit code.
-
-    Input problems (files, fields, dates) exit 2; the output that cannot be written (disk full, read-only,
-    permissions, symlinks, a folder in use) exits 3. See README, "Exit codes".
-    """
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except USER_ERRORS as exc:
-            raise fail(str(exc)) from None
-        except OverflowError:
-            raise fail(
-                "--date/--on: too late a date: a response deadline counted from it would fall after the year 9999"
-            ) from None
-        except OSError as exc:
-            raise fail(describe_os_error(exc), code=EXIT_OUTPUT) from None
-
-    return wrapper
-
-
-def parse_date(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--date/--on: '{value}' is not a date in the form YYYY-MM-DD") from None
 
 
 ProfileOption = Annotated[Path, typer.Option("--profile", "-p", help="Your profile (YAML). `optout profile example` prints one.")]

@@ -8,12 +8,16 @@ holding another batch); 4 an internal error in optout itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
+import functools
 import json
 import os
 from typing import Annotated
 
 import typer
+
+from .errors import InputError
 
 EXIT_OK = 0
 EXIT_ROWS = 1
@@ -60,3 +64,39 @@ def describe_os_error(exc: OSError) -> str:
     hint = ERRNO_HINTS.get(exc.errno) if exc.errno is not None else None
     line = f"{where}: {reason}" if where else reason
     return f"{line} ({hint})" if hint else line
+
+
+# Every problem in what the user gave is an InputError (optout/errors.py); any other exception is a bug.
+USER_ERRORS = (InputError,)
+
+
+def friendly_errors(command):
+    """Turn every failure a user can cause or meet into one clear line on stderr and a documented exit code.
+
+    Input problems (files, fields, dates) exit 2; the output that cannot be written (disk full, read-only,
+    permissions, symlinks, a folder in use) exits 3. See README, "Exit codes".
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except USER_ERRORS as exc:
+            raise fail(str(exc)) from None
+        except OverflowError:
+            raise fail(
+                "--date/--on: too late a date: a response deadline counted from it would fall after the year 9999"
+            ) from None
+        except OSError as exc:
+            raise fail(describe_os_error(exc), code=EXIT_OUTPUT) from None
+
+    return wrapper
+
+
+def parse_date(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--date/--on: '{value}' is not a date in the form YYYY-MM-DD") from None
