@@ -271,3 +271,13 @@ def test_golden_pdf_says_what_the_text_says(place, request_kind, signer):
     assert "Date: ____" in text  # room to sign and date
     if letter.agent:
         assert not first_person(text.split("Dear ", 1)[1].split("Reference OPT-")[0])
+
+
+def test_a_consumer_reporting_agency_deletion_keeps_its_paragraphs_and_safeguards():
+    # The freeze safeguard is a block of its own; once, extending a block with super() fused the next paragraphs.
+    letter = compose(person("VA"), CATALOG.broker("equifax"), D, NOV27, CATALOG)
+    starts = [block.text.split(" ")[0:3] for block in letter.blocks if block.kind == "paragraph"]
+    assert ["Do", "not", "delete"] in starts and ["To", "find", "my"] in starts
+    for place, request_kind, signer in CASES:
+        for block in letter_for(place, request_kind, signer).blocks:
+            assert "¶" not in block.text and "\x1e" not in block.text and "⟦" not in block.text
