@@ -200,7 +200,7 @@ def _fcra_note(broker: Broker, request: RequestKind, catalog: Catalog) -> Note |
         return None
     facts = {"broker": broker.name, "law": fcra.short_name, "request": request.value}
     if Right.DISPUTE in fcra.rights and fcra.rights[Right.DISPUTE].section:
-        facts["dispute_section"] = fcra.rights[Right.DISPUTE].section or ""
+        facts["dispute_section"] = str(fcra.rights[Right.DISPUTE].section)
     # A security freeze binds only nationwide consumer reporting agencies (15 U.S.C. § 1681c-1(i), § 1681a(p)).
     if NATIONWIDE_CRA_CATEGORY in broker.categories and Right.FREEZE in fcra.rights:
         facts["freeze_section"] = fcra.rights[Right.FREEZE].section or fcra.citation

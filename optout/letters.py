@@ -13,7 +13,7 @@ import re
 
 from .catalog import Catalog
 from .jurisdictions import country_name, us_state_name
-from .legal import decide, is_consumer_reporting_agency, postal_channel
+from .legal import OPT_OUT_RIGHTS, decide, is_consumer_reporting_agency, postal_channel
 from .models import (
     Agent,
     Block,
@@ -108,9 +108,6 @@ def template_name(broker: Broker, decision: Decision) -> str:
     """One template per request kind; a variant file for special recipients."""
     variant = "-service-provider" if broker.role is BrokerRole.SERVICE_PROVIDER else ""
     return f"letter/en/{decision.request.value}{variant}.txt.j2"
-
-
-OPT_OUT_RIGHTS = {Right.OPT_OUT_SALE, Right.OPT_OUT_TARGETED_ADVERTISING, Right.OPT_OUT_PROFILING, Right.LIMIT_SENSITIVE}
 
 
 def _opt_out_sections(laws: list[Law], decision: Decision) -> list[str]:
