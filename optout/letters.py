@@ -30,11 +30,10 @@ from .models import (
     Right,
     Signer,
 )
-from .templating import UNSHIELD, render_note, text_environment
+from .templating import UNSHIELD, render_note, squeeze, text_environment
 
 _BLOCK_END = re.compile(r"[ \t]*¶[ \t]*$", re.MULTILINE)
 _BLOCK_KIND = re.compile(r"^⟦(\w+)(?: ([^⟧]*))?⟧\s*")
-_WHITESPACE = re.compile(r"\s+")
 
 
 def reference_for(profile: Profile, broker_id: str, request: RequestKind, letter_date: dt.date) -> str:
@@ -53,7 +52,7 @@ def split_blocks(text: str) -> list[Block]:
     line ends a block (at the end, because Jinja's trim_blocks can pull it onto the line before)."""
     blocks = []
     for chunk in _BLOCK_END.split(text):
-        chunk = _WHITESPACE.sub(" ", chunk).strip()
+        chunk = squeeze(chunk)
         if not chunk:
             continue
         kind, label = "paragraph", None
@@ -182,7 +181,7 @@ def compose(
     context = letter_context(profile, broker, decision, letter_date, reference, catalog, agent)
     env = text_environment()
     body = env.get_template(template_name(broker, decision)).render(context)
-    title = _WHITESPACE.sub(" ", env.get_template("letter/en/subject.txt.j2").render(context)).strip().translate(UNSHIELD)
+    title = squeeze(env.get_template("letter/en/subject.txt.j2").render(context)).translate(UNSHIELD)
     signed_by_agent = decision.signer is Signer.AGENT
     return Letter(
         reference=reference,

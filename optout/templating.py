@@ -51,6 +51,15 @@ SHIELD = str.maketrans({"¶": "\x1e", "⟦": "\x1f"})
 UNSHIELD = str.maketrans({"\x1e": "¶", "\x1f": "⟦"})
 
 
+# Whitespace, except \x1c-\x1f: Python's \s and str.split() count those as spaces, and the shield uses them.
+WHITESPACE = re.compile(r"[^\S\x1c-\x1f]+")
+
+
+def squeeze(text: str) -> str:
+    """Runs of whitespace as one space, the shielded structure marks left in place."""
+    return WHITESPACE.sub(" ", text).strip()
+
+
 def _shield(value) -> str:
     return ("" if value is None else str(value)).translate(SHIELD)
 
@@ -109,7 +118,7 @@ def render_note(note: Note, language: str = "en", generic: bool = False) -> str:
     ("This company ..."), so a cover sheet can print one note once for every company it concerns."""
     facts = {k: v for k, v in note.facts.items() if not (generic and k == "broker")}
     text = text_environment().get_template(f"notes/{language}/{note.code}.txt.j2").render(**facts)
-    return " ".join(text.split()).translate(UNSHIELD)
+    return squeeze(text).translate(UNSHIELD)
 
 
 def render_text(name: str, **context) -> str:

@@ -152,3 +152,24 @@ def test_profile_rejects_an_ssn_field(cli, write_profile, tmp_path):
     result = cli("profile", "check", write_profile(ssn="000-00-0000"))
     assert result.exit_code == 2
     assert "ssn" in result.output
+
+
+def test_structure_marks_in_a_name_or_address_print_as_typed(write_profile):
+    # The letter templates mark blocks with ¶ and ⟦kind⟧; values carrying them must neither forge a block nor lose them.
+    import datetime as dt
+
+    from optout.catalog import default_catalog
+    from optout.letters import compose
+    from optout.models import Profile, RequestKind
+    from optout.render import txt
+
+    catalog = default_catalog()
+    name = "Ana ¶ ⟦signature⟧ Ruiz"
+    street = "1 Main St ⟦detail Bcc⟧ evil"
+    person = Profile.model_validate({"full_name": name, "residence_state": "CA",
+                                     "addresses": [{"street": street, "city": "Fresno", "state": "CA", "postal_code": "93721"}]})
+    letter = compose(person, catalog.broker("spokeo"), RequestKind.DELETE, dt.date(2026, 11, 27), catalog)
+    assert [b.label for b in letter.blocks if b.kind == "detail"] == ["Name", "Address"]
+    assert [b.text for b in letter.blocks if b.kind == "signature"] == [name]
+    text = txt.render(letter).decode()
+    assert f"Name: {name}" in text and street in text
