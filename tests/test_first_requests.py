@@ -25,8 +25,14 @@ from optout.request_kinds import RequestRefused
 CATALOG = default_catalog()
 DAY = dt.date(2026, 11, 30)
 K = RequestKind
-AGENT = Agent.model_validate({"organization": "Example Legal Clinic", "contact_name": "Sam Lee", "email": "clinic@example.org",
-                              "address": {"street": "1 Court St", "city": "Oakland", "state": "CA", "postal_code": "94612"}})
+AGENT = Agent.model_validate(
+    {
+        "organization": "Example Legal Clinic",
+        "contact_name": "Sam Lee",
+        "email": "clinic@example.org",
+        "address": {"street": "1 Court St", "city": "Oakland", "state": "CA", "postal_code": "94612"},
+    }
+)
 DETAIL = "Address: lists 9 Oak St, Reno as my home; I never lived there. Delete it."
 SUBSTITUTE = {"street": "PO Box 1679", "city": "Sacramento", "state": "CA", "postal_code": "95812"}
 ABROAD = {
@@ -44,8 +50,10 @@ def person(place: str, *statuses: str) -> Profile:
     if place in ABROAD:
         extra |= {"residence_state": None, "residence_country": place, "addresses": [ABROAD[place]], "phones": []}
     else:
-        extra |= {"residence_state": place,
-                  "addresses": [{"street": "77 Hidden Ln", "city": "Exampleton", "state": place, "postal_code": "00077"}]}
+        extra |= {
+            "residence_state": place,
+            "addresses": [{"street": "77 Hidden Ln", "city": "Exampleton", "state": place, "postal_code": "00077"}],
+        }
     return Profile.model_validate(profile_data(**extra))
 
 
@@ -54,11 +62,31 @@ GOLDEN = {
     (K.CORRECT, "CA", (), "acxiom"): (["ca-ccpa"], {"correct": "Cal. Civ. Code § 1798.106"}, "January 14, 2027"),
     (K.CORRECT, "VA", (), "acxiom"): (["va-vcdpa"], {"correct": "Va. Code Ann. § 59.1-577(A)(2)"}, "January 14, 2027"),
     (K.CORRECT, "DE", (), "acxiom"): (["eu-gdpr"], {"correct": "GDPR Art. 16"}, "December 30, 2026"),
-    (K.LIMIT_SENSITIVE, "CA", (), "acxiom"): (["ca-ccpa"], {"limit_sensitive": "Cal. Civ. Code § 1798.121(a)"}, "December 21, 2026"),
-    (K.NEVADA_OPT_OUT, "NV", (), "acxiom"): (["nv-603a"], {"opt_out_sale": "NRS 603A.345(2)-(3), 603A.346(2)-(3)"}, "January 29, 2027"),
-    (K.DANIELS_LAW, "NJ", ("daniels-law",), "spokeo"): (["nj-daniels-law"], {"nondisclosure": "N.J.S.A. 56:8-166.1"}, "December 14, 2026"),
-    (K.DANIELS_LAW, "PA", ("daniels-law",), "spokeo"): (["nj-daniels-law"], {"nondisclosure": "N.J.S.A. 56:8-166.1"}, "December 14, 2026"),
-    (K.DANIELS_LAW, "CA", ("daniels-law",), "spokeo"): (["nj-daniels-law"], {"nondisclosure": "N.J.S.A. 56:8-166.1"}, "December 14, 2026"),
+    (K.LIMIT_SENSITIVE, "CA", (), "acxiom"): (
+        ["ca-ccpa"],
+        {"limit_sensitive": "Cal. Civ. Code § 1798.121(a)"},
+        "December 21, 2026",
+    ),
+    (K.NEVADA_OPT_OUT, "NV", (), "acxiom"): (
+        ["nv-603a"],
+        {"opt_out_sale": "NRS 603A.345(2)-(3), 603A.346(2)-(3)"},
+        "January 29, 2027",
+    ),
+    (K.DANIELS_LAW, "NJ", ("daniels-law",), "spokeo"): (
+        ["nj-daniels-law"],
+        {"nondisclosure": "N.J.S.A. 56:8-166.1"},
+        "December 14, 2026",
+    ),
+    (K.DANIELS_LAW, "PA", ("daniels-law",), "spokeo"): (
+        ["nj-daniels-law"],
+        {"nondisclosure": "N.J.S.A. 56:8-166.1"},
+        "December 14, 2026",
+    ),
+    (K.DANIELS_LAW, "CA", ("daniels-law",), "spokeo"): (
+        ["nj-daniels-law"],
+        {"nondisclosure": "N.J.S.A. 56:8-166.1"},
+        "December 14, 2026",
+    ),
     (K.ACP, "CA", ("acp",), "spokeo"): (["ca-safe-at-home"], {"nondisclosure": "Cal. Gov. Code § 6208.1(b)(1)"}, None),
     (K.ACP, "VA", ("acp",), "spokeo"): (["no-law"], {}, None),
     (K.ACP, "PA", ("acp",), "spokeo"): (["no-law"], {}, None),
@@ -75,23 +103,41 @@ GOLDEN = {
     (K.GDPR_ACCESS, "FR", (), "acxiom"): (["eu-gdpr"], {"access": "GDPR Art. 15"}, "December 30, 2026"),
     (K.GDPR_ACCESS, "GB", (), "acxiom"): (["uk-gdpr"], {"access": "UK GDPR Art. 15"}, "December 30, 2026"),
     (K.GDPR_OBJECTION, "DE", (), "acxiom"): (
-        ["eu-gdpr"], {"opt_out_targeted_advertising": "GDPR Art. 21(2)-(3)", "opt_out_profiling": "GDPR Art. 21(1)"}, "December 30, 2026"),
+        ["eu-gdpr"],
+        {"opt_out_targeted_advertising": "GDPR Art. 21(2)-(3)", "opt_out_profiling": "GDPR Art. 21(1)"},
+        "December 30, 2026",
+    ),
     (K.GDPR_OBJECTION, "FR", (), "acxiom"): (
-        ["eu-gdpr"], {"opt_out_targeted_advertising": "GDPR Art. 21(2)-(3)", "opt_out_profiling": "GDPR Art. 21(1)"}, "December 30, 2026"),
+        ["eu-gdpr"],
+        {"opt_out_targeted_advertising": "GDPR Art. 21(2)-(3)", "opt_out_profiling": "GDPR Art. 21(1)"},
+        "December 30, 2026",
+    ),
     (K.GDPR_OBJECTION, "GB", (), "acxiom"): (
-        ["uk-gdpr"], {"opt_out_targeted_advertising": "UK GDPR Art. 21(2)-(3)", "opt_out_profiling": "UK GDPR Art. 21(1)"}, "December 30, 2026"),
+        ["uk-gdpr"],
+        {"opt_out_targeted_advertising": "UK GDPR Art. 21(2)-(3)", "opt_out_profiling": "UK GDPR Art. 21(1)"},
+        "December 30, 2026",
+    ),
 }
 # What a letter of the kind must say besides its sections (the clock sentence's day count, the kind's own demand).
 MUST_SAY = {
     K.CORRECT: ["correct inaccurate personal information", DETAIL],
-    K.LIMIT_SENSITIVE: ["within 15 business days", "11 CCR §§ 7026(f), 7027(g)", "A request to limit does not need to be verified"],
+    K.LIMIT_SENSITIVE: [
+        "within 15 business days",
+        "11 CCR §§ 7026(f), 7027(g)",
+        "A request to limit does not need to be verified",
+    ],
     K.NEVADA_OPT_OUT: ["verified request that you not make any sale of any covered information", "within 60 calendar days"],
-    K.DANIELS_LAW: ["a covered person under Daniel's Law (N.J.S.A. 56:8-166.1)",
-                    "stop disclosing this information within 10 business days of receiving this notice"],
+    K.DANIELS_LAW: [
+        "a covered person under Daniel's Law (N.J.S.A. 56:8-166.1)",
+        "stop disclosing this information within 10 business days of receiving this notice",
+    ],
     K.ACP: ["program's substitute address"],
     K.FCRA_DISCLOSURE: ["15 U.S.C. § 1681h(a)(1)", "15 U.S.C. § 1681j(a)(1)"],
-    K.FCRA_DISPUTE: [DETAIL, "within 30 calendar days of receiving this dispute (15 U.S.C. § 1681i(a)(1)(A))",
-                     "15 U.S.C. § 1681i(a)(1)(B)"],
+    K.FCRA_DISPUTE: [
+        DETAIL,
+        "within 30 calendar days of receiving this dispute (15 U.S.C. § 1681i(a)(1)(A))",
+        "15 U.S.C. § 1681i(a)(1)(B)",
+    ],
     K.GDPR_ERASURE: ["Art. 17(1)(c)", "Art. 19", "Art. 12(3)"],
     K.GDPR_ACCESS: ["Art. 12(5)", "Art. 15(3)"],
     K.GDPR_OBJECTION: ["Art. 21(3)", "compelling legitimate grounds"],
@@ -100,7 +146,8 @@ SUBJECTS = {
     K.CORRECT: "Request to correct inaccurate personal information under",
     K.LIMIT_SENSITIVE: "Request to limit the use and disclosure of sensitive personal information under the CCPA",
     K.NEVADA_OPT_OUT: "Verified request not to sell covered information under NRS 603A",
-    K.DANIELS_LAW: "Daniel's Law notice under N.J.S.A. 56:8-166.1: request not to disclose home address or unpublished home telephone number",
+    K.DANIELS_LAW: "Daniel's Law notice under N.J.S.A. 56:8-166.1: request not to disclose home address or unpublished home "
+    "telephone number",
     K.ACP: "Address confidentiality program participant:",
     K.FCRA_DISCLOSURE: "Request for disclosure of consumer file under the FCRA (15 U.S.C. § 1681g(a)(1), (2), (3))",
     K.FCRA_DISPUTE: "Dispute of inaccurate or incomplete information under the FCRA (15 U.S.C. § 1681i(a)(1))",
@@ -112,8 +159,15 @@ SUBJECTS = {
 
 @functools.cache
 def letter_for(kind: RequestKind, place: str, statuses: tuple[str, ...], broker: str, signer: str = "person"):
-    return compose(person(place, *statuses), CATALOG.broker(broker), kind, DAY, CATALOG,
-                   agent=AGENT if signer == "agent" else None, details=[DETAIL])
+    return compose(
+        person(place, *statuses),
+        CATALOG.broker(broker),
+        kind,
+        DAY,
+        CATALOG,
+        agent=AGENT if signer == "agent" else None,
+        details=[DETAIL],
+    )
 
 
 def squash(text: str) -> str:

@@ -30,19 +30,39 @@ KIND_CASES = {
     RequestKind.LIMIT_SENSITIVE: ({"residence_state": "CA"}, "acxiom"),
     RequestKind.NEVADA_OPT_OUT: ({"residence_state": "NV"}, "acxiom"),
     RequestKind.DANIELS_LAW: ({"residence_state": "NJ", "statuses": ["daniels-law"]}, "spokeo"),
-    RequestKind.ACP: ({"residence_state": "CA", "addresses": [REAL], "statuses": ["acp"], "acp_substitute_address": SUBSTITUTE},
-                      "spokeo"),
+    RequestKind.ACP: (
+        {"residence_state": "CA", "addresses": [REAL], "statuses": ["acp"], "acp_substitute_address": SUBSTITUTE},
+        "spokeo",
+    ),
     RequestKind.FCRA_DISCLOSURE: ({"residence_state": "VA"}, "equifax"),
     RequestKind.FCRA_DISPUTE: ({"residence_state": "VA"}, "equifax"),
-    RequestKind.GDPR_ERASURE: ({"residence_state": None, "residence_country": "DE", "phones": [],
-                                "addresses": [{"country": "DE", "street": "Musterstraße 1", "city": "Berlin",
-                                               "postal_code": "10115"}]}, "acxiom"),
-    RequestKind.GDPR_ACCESS: ({"residence_state": None, "residence_country": "GB", "phones": [],
-                               "addresses": [{"country": "GB", "street": "1 Example Road", "city": "London",
-                                              "postal_code": "SW1A 1AA"}]}, "acxiom"),
-    RequestKind.GDPR_OBJECTION: ({"residence_state": None, "residence_country": "FR", "phones": [],
-                                  "addresses": [{"country": "FR", "street": "1 rue de l'Exemple", "city": "Paris",
-                                                 "postal_code": "75001"}]}, "acxiom"),
+    RequestKind.GDPR_ERASURE: (
+        {
+            "residence_state": None,
+            "residence_country": "DE",
+            "phones": [],
+            "addresses": [{"country": "DE", "street": "Musterstraße 1", "city": "Berlin", "postal_code": "10115"}],
+        },
+        "acxiom",
+    ),
+    RequestKind.GDPR_ACCESS: (
+        {
+            "residence_state": None,
+            "residence_country": "GB",
+            "phones": [],
+            "addresses": [{"country": "GB", "street": "1 Example Road", "city": "London", "postal_code": "SW1A 1AA"}],
+        },
+        "acxiom",
+    ),
+    RequestKind.GDPR_OBJECTION: (
+        {
+            "residence_state": None,
+            "residence_country": "FR",
+            "phones": [],
+            "addresses": [{"country": "FR", "street": "1 rue de l'Exemple", "city": "Paris", "postal_code": "75001"}],
+        },
+        "acxiom",
+    ),
 }
 SECTION = {
     RequestKind.CORRECT: "Cal. Civ. Code § 1798.106",
@@ -66,8 +86,16 @@ def test_every_new_kind_is_covered_here():
 @pytest.fixture
 def agent_file(tmp_path) -> Path:
     path = tmp_path / "agent.yaml"
-    path.write_text(yaml.safe_dump({"organization": "Example Legal Clinic", "contact_name": "Sam Lee", "email": "clinic@example.org",
-                                    "address": {"street": "1 Court St", "city": "Oakland", "state": "CA", "postal_code": "94612"}}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "organization": "Example Legal Clinic",
+                "contact_name": "Sam Lee",
+                "email": "clinic@example.org",
+                "address": {"street": "1 Court St", "city": "Oakland", "state": "CA", "postal_code": "94612"},
+            }
+        )
+    )
     return path
 
 
@@ -86,8 +114,24 @@ def all_text(paths: list[Path]) -> str:
 def test_letter_writes_every_format_in_both_signer_modes(cli, write_profile, agent_file, tmp_path, kind, signer):
     _, broker = KIND_CASES[kind]
     out = tmp_path / "out"
-    args = ["letter", "-p", profile_for(write_profile, kind), "-b", broker, "--request", kind.value,
-            "--format", "pdf,eml,txt,html", "--out", out, "--date", DATE, "--detail", DETAIL, "--json"]
+    args = [
+        "letter",
+        "-p",
+        profile_for(write_profile, kind),
+        "-b",
+        broker,
+        "--request",
+        kind.value,
+        "--format",
+        "pdf,eml,txt,html",
+        "--out",
+        out,
+        "--date",
+        DATE,
+        "--detail",
+        DETAIL,
+        "--json",
+    ]
     if signer == "agent":
         args += ["--agent", agent_file]
     result = cli(*args)
@@ -127,7 +171,9 @@ def test_explain_names_the_basis_and_what_the_request_is_for(cli, write_profile,
         (RequestKind.GDPR_ACCESS, {"residence_state": "PA"}, "acxiom", "people in Pennsylvania"),
     ],
 )
-def test_letter_and_explain_refuse_with_the_reason_and_write_nothing(cli, write_profile, tmp_path, kind, overrides, broker, reason):
+def test_letter_and_explain_refuse_with_the_reason_and_write_nothing(
+    cli, write_profile, tmp_path, kind, overrides, broker, reason
+):
     profile = write_profile("p.yaml", **overrides)
     out = tmp_path / "out"
     result = cli("letter", "-p", profile, "-b", broker, "--request", kind.value, "--out", out, "--detail", DETAIL)
@@ -144,8 +190,22 @@ def test_a_correction_without_detail_is_refused_with_an_example(cli, write_profi
 
 def test_daniels_law_notice_names_the_statute_in_its_subject_and_states_the_ten_business_days(cli, write_profile, tmp_path):
     out = tmp_path / "out"
-    result = cli("letter", "-p", profile_for(write_profile, RequestKind.DANIELS_LAW), "-b", "spokeo", "-r", "daniels-law",
-                 "--format", "pdf,eml,txt", "--out", out, "--date", DATE, "--json")
+    result = cli(
+        "letter",
+        "-p",
+        profile_for(write_profile, RequestKind.DANIELS_LAW),
+        "-b",
+        "spokeo",
+        "-r",
+        "daniels-law",
+        "--format",
+        "pdf,eml,txt",
+        "--out",
+        out,
+        "--date",
+        DATE,
+        "--json",
+    )
     paths = [Path(p) for p in json.loads(result.output)[0]["files"]]
     message = email.message_from_bytes(next(p for p in paths if p.suffix == ".eml").read_bytes(), policy=policy.default)
     assert message["Subject"].startswith("Daniel's Law notice under N.J.S.A. 56:8-166.1:")
@@ -158,8 +218,21 @@ def test_daniels_law_notice_names_the_statute_in_its_subject_and_states_the_ten_
 @pytest.mark.parametrize("signer", ["person", "agent"])
 def test_an_acp_letter_never_carries_the_real_address(cli, write_profile, agent_file, tmp_path, signer):
     out = tmp_path / "out"
-    args = ["letter", "-p", profile_for(write_profile, RequestKind.ACP), "-b", "spokeo,acxiom,equifax", "-r", "acp",
-            "--format", "pdf,eml,txt,html", "--out", out, "--date", DATE]
+    args = [
+        "letter",
+        "-p",
+        profile_for(write_profile, RequestKind.ACP),
+        "-b",
+        "spokeo,acxiom,equifax",
+        "-r",
+        "acp",
+        "--format",
+        "pdf,eml,txt,html",
+        "--out",
+        out,
+        "--date",
+        DATE,
+    ]
     result = cli(*(args + (["--agent", agent_file] if signer == "agent" else [])))
     assert result.exit_code == 0, result.output
     files = sorted(p for p in out.rglob("*") if p.is_file())
@@ -177,12 +250,42 @@ def test_an_acp_letter_never_carries_the_real_address(cli, write_profile, agent_
 
 
 def test_an_acp_batch_never_carries_the_real_address_in_any_file_or_the_manifest(cli, agent_file, tmp_path):
-    rows = [dict(row, residence_state="CA", street=REAL["street"], city=REAL["city"], state="CA", postal_code=REAL["postal_code"],
-                 statuses="acp", acp_street=SUBSTITUTE["street"], acp_city=SUBSTITUTE["city"], acp_state="CA",
-                 acp_postal_code=SUBSTITUTE["postal_code"]) for row in client_rows(2)]
+    rows = [
+        dict(
+            row,
+            residence_state="CA",
+            street=REAL["street"],
+            city=REAL["city"],
+            state="CA",
+            postal_code=REAL["postal_code"],
+            statuses="acp",
+            acp_street=SUBSTITUTE["street"],
+            acp_city=SUBSTITUTE["city"],
+            acp_state="CA",
+            acp_postal_code=SUBSTITUTE["postal_code"],
+        )
+        for row in client_rows(2)
+    ]
     out = tmp_path / "batch"
-    result = cli("batch", write_csv(tmp_path / "c.csv", rows), "--brokers", "spokeo,acxiom", "--request", "acp", "--out", out,
-                 "--date", DATE, "--agent", agent_file, "--format", "pdf,eml,txt", "--quiet", "--jobs", "1")
+    result = cli(
+        "batch",
+        write_csv(tmp_path / "c.csv", rows),
+        "--brokers",
+        "spokeo,acxiom",
+        "--request",
+        "acp",
+        "--out",
+        out,
+        "--date",
+        DATE,
+        "--agent",
+        agent_file,
+        "--format",
+        "pdf,eml,txt",
+        "--quiet",
+        "--jobs",
+        "1",
+    )
     assert result.exit_code == 0, result.output
     files = sorted(p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".optout-batch.lock"))
     manifest = (out / "manifest.csv").read_text(encoding="utf-8")
@@ -198,8 +301,22 @@ def test_batch_turns_clients_a_kind_is_not_for_into_row_errors(cli, tmp_path):
     rows[0] |= {"residence_state": "NJ", "state": "NJ", "postal_code": "07102", "statuses": "daniels-law"}
     rows[1] |= {"residence_state": "NJ", "state": "NJ", "postal_code": "07102", "statuses": ""}
     out = tmp_path / "batch"
-    result = cli("batch", write_csv(tmp_path / "c.csv", rows), "--brokers", "spokeo", "--request", "daniels-law", "--out", out,
-                 "--date", DATE, "--format", "txt", "--quiet", "--json")
+    result = cli(
+        "batch",
+        write_csv(tmp_path / "c.csv", rows),
+        "--brokers",
+        "spokeo",
+        "--request",
+        "daniels-law",
+        "--out",
+        out,
+        "--date",
+        DATE,
+        "--format",
+        "txt",
+        "--quiet",
+        "--json",
+    )
     assert result.exit_code == 1
     report = json.loads(result.output)
     assert report["letters"] == 1 and report["clients"] == 1
@@ -211,8 +328,21 @@ def test_batch_turns_clients_a_kind_is_not_for_into_row_errors(cli, tmp_path):
 
 def test_batch_stops_before_writing_when_a_broker_cannot_take_the_kind(cli, tmp_path):
     out = tmp_path / "batch"
-    result = cli("batch", write_csv(tmp_path / "c.csv", client_rows(1)), "--brokers", "equifax,spokeo", "--request",
-                 "fcra-disclosure", "--out", out, "--date", DATE, "--format", "txt", "--quiet")
+    result = cli(
+        "batch",
+        write_csv(tmp_path / "c.csv", client_rows(1)),
+        "--brokers",
+        "equifax,spokeo",
+        "--request",
+        "fcra-disclosure",
+        "--out",
+        out,
+        "--date",
+        DATE,
+        "--format",
+        "txt",
+        "--quiet",
+    )
     assert result.exit_code == 2 and "Not one: spokeo" in result.output
     assert not out.exists() or not any(out.iterdir())
 

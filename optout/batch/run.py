@@ -20,7 +20,6 @@ from ..fsutil import OutputError, atomic_write, open_private_file, read_private_
 from ..models import Broker
 from ..output import FILE_MODE, ensure_private_dir
 from ..request_kinds import screen_clients
-from ..request_kinds import screen_clients
 from .chunk import MANIFEST_COLUMNS, ChunkResult, Refusal, render_chunk, use_catalog
 from .folder import (
     ERRORS,
