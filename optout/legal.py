@@ -318,6 +318,10 @@ def decide(
         # The honest fallback is a law record of its own kind (broker_catalog/laws/no-law.yaml).
         used_laws = [law for law in catalog.laws.values() if law.kind is LawKind.NONE][:1]
 
+    # Daniel's Law protects New Jersey's officials; whether it reaches a home outside the state is not recorded.
+    if profile.residence_state != "NJ" and any(r.law_kind is LawKind.COVERED_PERSON for r in invoked):
+        where = profile.residence_state or profile.residence_country
+        notes.append(Note(code="covered-person-outside-nj", facts={"state": where}))
     if request is RequestKind.DELETE:
         drop = _delete_act_note(profile, broker, letter_date, catalog)
         if drop:

@@ -126,7 +126,11 @@ MUST_SAY = {
         "11 CCR §§ 7026(f), 7027(g)",
         "A request to limit does not need to be verified",
     ],
-    K.NEVADA_OPT_OUT: ["verified request that you not make any sale of any covered information", "within 60 calendar days"],
+    K.NEVADA_OPT_OUT: [
+        "verified request that you not make any sale of any covered information",
+        "within 60 calendar days",
+        "you must then notify me of the extension",
+    ],
     K.DANIELS_LAW: [
         "a covered person under Daniel's Law (N.J.S.A. 56:8-166.1)",
         "stop disclosing this information within 10 business days of receiving this notice",
@@ -297,3 +301,10 @@ def test_narrow_kinds_use_channels_of_their_general_kind_only():
     assert not channel_takes(opt_out_form, K.GDPR_ERASURE)
     default = Channel(kind=ChannelKind.EMAIL, value="privacy@example.org", source="s")
     assert all(channel_takes(default, kind) for kind in K)
+
+
+def test_a_daniels_law_notice_from_outside_new_jersey_says_the_reach_is_unverified():
+    outside = letter_for(K.DANIELS_LAW, "PA", ("daniels-law",), "spokeo")
+    assert any("optout has not verified whether the law protects a home address outside the state" in n for n in outside.notes)
+    inside = letter_for(K.DANIELS_LAW, "NJ", ("daniels-law",), "spokeo")
+    assert not any("outside the state" in n for n in inside.notes)
