@@ -138,6 +138,7 @@ MUST_SAY = {
     K.ACP: ["program's substitute address"],
     K.FCRA_DISCLOSURE: ["15 U.S.C. § 1681h(a)(1)", "15 U.S.C. § 1681j(a)(1)"],
     K.FCRA_DISPUTE: [
+        "If you cannot find my file with these details",
         DETAIL,
         "within 30 calendar days of receiving this dispute (15 U.S.C. § 1681i(a)(1)(A))",
         "15 U.S.C. § 1681i(a)(1)(B)",
@@ -145,6 +146,12 @@ MUST_SAY = {
     K.GDPR_ERASURE: ["Art. 17(1)(c)", "Art. 19", "Art. 12(3)"],
     K.GDPR_ACCESS: ["Art. 12(5)", "Art. 15(3)"],
     K.GDPR_OBJECTION: ["Art. 21(3)", "compelling legitimate grounds"],
+}
+# What a letter of the kind must not say (a rule of another request, a right the law does not give it).
+MUST_NOT_SAY = {
+    K.FCRA_DISPUTE: ["1681h"],  # proper identification conditions file disclosures, not disputes
+    K.CORRECT: ["Art. 17(3)"],
+    K.DANIELS_LAW: ["delete the personal information"],
 }
 SUBJECTS = {
     K.CORRECT: "Request to correct inaccurate personal information under",
@@ -207,6 +214,8 @@ def test_golden_first_request_pdf(case):
     for phrase in MUST_SAY[kind]:
         assert squash(phrase) in text, phrase
         assert phrase in body, phrase
+    for phrase in MUST_NOT_SAY.get(kind, []):
+        assert phrase not in body, phrase
     if due:
         assert f"by {due} if it reaches you on the day it is dated" in body
         assert squash(f"by {due} if it reaches you") in text
