@@ -14,7 +14,8 @@ from enum import StrEnum
 
 from .catalog import Catalog
 from .errors import InputError
-from .models import Broker, Law, LawKind, Profile, Regulation, RequestKind, Right, Status
+from .models import Broker, Law, LawKind, Profile, Regulation, RequestKind, Right, Status, check_text, visible
+from .models.base import PERSON_TEXT_MAX
 
 
 class Clock(StrEnum):
@@ -149,6 +150,11 @@ def details_for(request: RequestKind, profile: Profile, details: list[str] | Non
     if rule is None or not rule.needs_detail:
         return []
     chosen = [d.strip() for d in (details or []) if d.strip()] or list(profile.corrections)
+    for number, item in enumerate(details or [], start=1):
+        try:
+            check_text(item, multiline=False, max_length=PERSON_TEXT_MAX)
+        except ValueError as exc:
+            raise InputError(f"--detail {number} ('{visible(item, 40)}'): {exc}") from None
     if not chosen:
         raise InputError(
             f"--detail: a {request.value} letter must say what is wrong and what it should say, e.g. "

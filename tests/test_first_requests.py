@@ -317,3 +317,11 @@ def test_a_daniels_law_notice_from_outside_new_jersey_says_the_reach_is_unverifi
     assert any("optout has not verified whether the law protects a home address outside the state" in n for n in outside.notes)
     inside = letter_for(K.DANIELS_LAW, "NJ", ("daniels-law",), "spokeo")
     assert not any("outside the state" in n for n in inside.notes)
+
+
+@pytest.mark.parametrize("bad", ["Name: Alex\nBcc: x@example.org", "Name: \u202eAlex", "x" * 1001])
+def test_a_detail_with_a_line_break_control_character_or_too_long_is_refused(bad):
+    from optout.errors import InputError
+
+    with pytest.raises(InputError, match="--detail 1"):
+        compose(person("CA"), CATALOG.broker("acxiom"), K.CORRECT, DAY, CATALOG, details=[bad])
