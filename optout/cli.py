@@ -157,7 +157,7 @@ def explain(
         f"Request: {summary['request']}"
         + ("" if summary["request"] == summary["requested"] else f" (you asked for {summary['requested']})")
     )
-    typer.echo("Laws: " + ", ".join(summary["laws"]))
+    typer.echo("Laws: " + "; ".join(f"{i} ({catalog.law(i).name}, {catalog.law(i).citation})" for i in summary["laws"]))
     for right in decision.rights:
         typer.echo(f"  {right.right.value}: {right.section} ({right.law_short_name})")
     channel = summary["channel"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import email
 import json
+import re
 from email import policy
 from pathlib import Path
 
@@ -155,6 +156,7 @@ def test_explain_names_the_basis_and_what_the_request_is_for(cli, write_profile,
     result = cli("explain", "-p", profile, "-b", broker, "--request", kind.value, "--date", DATE)
     assert result.exit_code == 0, result.output
     assert SECTION[kind] in result.output
+    assert re.search(r"^Laws: [a-z0-9-]+ \(.+, .+\)", result.output, re.MULTILINE), result.output  # named, with its citation
     for label in ("For: ", "When: ", "Attach: "):
         assert label in result.output
     as_json = json.loads(cli("explain", "-p", profile, "-b", broker, "--request", kind.value, "--date", DATE, "--json").output)
