@@ -325,3 +325,18 @@ def test_a_detail_with_a_line_break_control_character_or_too_long_is_refused(bad
 
     with pytest.raises(InputError, match="--detail 1"):
         compose(person("CA"), CATALOG.broker("acxiom"), K.CORRECT, DAY, CATALOG, details=[bad])
+
+
+def test_a_compiled_catalog_from_models_with_other_request_kinds_is_not_reused(monkeypatch, tmp_path):
+    """Channels default to accepting every request kind; a cache written when there were fewer kinds lists only
+    those, so the cache key covers the models' schema as well as the YAML."""
+    from optout import catalog as catalog_module
+
+    root = tmp_path / "catalog"
+    (root / "laws").mkdir(parents=True)
+    (root / "laws" / "x.yaml").write_text("id: x\n", encoding="utf-8")
+    before = catalog_module.catalog_fingerprint(root)
+    schema = catalog_module.CompiledCatalog.model_json_schema()
+    schema["$defs"]["RequestKind"]["enum"] = ["delete", "opt-out", "access"]
+    monkeypatch.setattr(catalog_module.CompiledCatalog, "model_json_schema", classmethod(lambda cls: schema))
+    assert catalog_module.catalog_fingerprint(root) != before
