@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -236,6 +237,9 @@ class CompiledCatalog(BaseModel):
 
 def catalog_fingerprint(root: Path) -> str:
     digest = hashlib.sha256()
+    # The models' shape too: a compiled cache written by an optout with fewer request kinds holds channels whose
+    # default `accepts` lists only those kinds, so a new model must not reuse it.
+    digest.update(json.dumps(CompiledCatalog.model_json_schema(), sort_keys=True).encode() + b"\0")
     for path in sorted(root.glob("*/*.yaml")):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")

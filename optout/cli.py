@@ -41,6 +41,7 @@ from .query import (
     select_brokers,
 )
 from .render import FORMATS, parse_formats
+from .request_kinds import request_guide
 from .templating import day_phrase, render_text
 
 app = typer.Typer(
@@ -74,7 +75,11 @@ BrokersOption = Annotated[
         "Repeat, or separate with commas, for several brokers.",
     ),
 ]
-RequestOption = Annotated[RequestKind, typer.Option("--request", "-r", help="What to ask for.", case_sensitive=False)]
+RequestOption = Annotated[
+    RequestKind,
+    typer.Option("--request", "-r", help="What to ask for; `optout explain` says what each is for.", case_sensitive=False),
+]
+DETAIL_HELP = "correct, fcra-dispute: what is wrong and what it should say. Repeatable (default: the profile's corrections)."
 DateOption = Annotated[str | None, typer.Option("--date", help="Letter date, YYYY-MM-DD (default: today).")]
 
 
@@ -90,6 +95,7 @@ def letter(
     agent: Annotated[
         Path | None, typer.Option("--agent", help="Authorized agent file (YAML), to write on someone's behalf.")
     ] = None,
+    detail: Annotated[list[str], typer.Option("--detail", help=DETAIL_HELP)] = [],
     json_output: JsonOption = False,
 ) -> None:
     """Write a letter to each broker named, in the formats you choose."""
@@ -101,7 +107,7 @@ def letter(
     brokers = select_brokers(",".join(broker), catalog)
     written = []
     for record in brokers:
-        composed = compose(person, record, request, letter_date, catalog, agent=agent_record)
+        composed = compose(person, record, request, letter_date, catalog, agent=agent_record, details=detail)
         written.append((composed, write_letter(composed, formats, out)))
     if json_output:
         print_json(
@@ -144,14 +150,14 @@ def explain(
     decision = decide(person, record, request, parse_date(date), catalog)
     summary = decision_summary(decision)
     if json_output:
-        print_json(summary)
+        print_json(summary | {"guide": request_guide(summary["requested"])})
         return
     typer.echo(f"Broker: {record.name} ({record.id})")
     typer.echo(
         f"Request: {summary['request']}"
         + ("" if summary["request"] == summary["requested"] else f" (you asked for {summary['requested']})")
     )
-    typer.echo("Laws: " + ", ".join(summary["laws"]))
+    typer.echo("Laws: " + "; ".join(f"{i} ({catalog.law(i).name}, {catalog.law(i).citation})" for i in summary["laws"]))
     for right in decision.rights:
         typer.echo(f"  {right.right.value}: {right.section} ({right.law_short_name})")
     channel = summary["channel"]
@@ -165,6 +171,7 @@ def explain(
         )
     for note in summary["notes"]:
         typer.echo(f"Note: {note}")
+    typer.echo(render_text("cli/request-guide.txt.j2", request=summary["requested"]))
 
 
 @brokers_app.command("list")

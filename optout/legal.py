@@ -29,6 +29,7 @@ from .models import (
     Signer,
     Status,
 )
+from .request_kinds import Clock, law_gives, refusal, refuse, rule_for
 
 REQUEST_RIGHTS: dict[RequestKind, list[Right]] = {
     RequestKind.DELETE: [Right.DELETE, Right.NONDISCLOSURE],
@@ -58,9 +59,16 @@ def is_consumer_reporting_agency(broker: Broker) -> bool:
     return Regulation.FCRA in broker.regulated_by or "consumer-reporting" in broker.categories
 
 
+def channel_takes(channel: Channel, request: RequestKind) -> bool:
+    """A channel takes the kinds it lists; a narrower kind also goes where its general kind goes (a request to
+    limit through an opt-out form, a Daniel's Law notice through a removal form)."""
+    rule = rule_for(request)
+    return request in channel.accepts or bool(rule and rule.channel_family in channel.accepts)
+
+
 def _newest_first(broker: Broker, request: RequestKind) -> list[Channel]:
     """Usable channels for the request, those from the most recently read source first."""
-    candidates = [c for c in broker.usable_channels() if request in c.accepts]
+    candidates = [c for c in broker.usable_channels() if channel_takes(c, request)]
     retrieved = lambda c: broker.sources[c.source].retrieved or dt.date.min  # noqa: E731
     return sorted(candidates, key=retrieved, reverse=True)
 
@@ -118,12 +126,16 @@ def candidate_laws(
         consider(_laws_of_kind(catalog, LawKind.COVERED_PERSON, "NJ"))
     if Status.ACP in profile.statuses and state:
         consider(_laws_of_kind(catalog, LawKind.ADDRESS_CONFIDENTIALITY, state))
-    if request is RequestKind.ACCESS and is_consumer_reporting_agency(broker):
+    fcra_requests = (RequestKind.ACCESS, RequestKind.FCRA_DISCLOSURE, RequestKind.FCRA_DISPUTE)
+    if request in fcra_requests and is_consumer_reporting_agency(broker):
         consider(_laws_of_kind(catalog, LawKind.FCRA, "US"))
     return laws, notes
 
 
 def rights_for(law: Law, request: RequestKind) -> list[Right]:
+    rule = rule_for(request)
+    if rule is not None:
+        return law_gives(law, rule)
     wanted = list(REQUEST_RIGHTS[request])
     if request is RequestKind.DELETE:
         delete = law.rights.get(Right.DELETE)
@@ -144,7 +156,8 @@ def _due(law: Law, start: dt.date, days: int, kind) -> dt.date:
 def opt_out_deadline(law: Law, request: RequestKind, invoked: list[InvokedRight], letter_date: dt.date) -> Deadline | None:
     """The shorter opt-out clock, for a letter that is not itself an opt-out but invokes opt-out rights."""
     clock = law.response
-    if clock is None or not clock.opt_out_days or request is RequestKind.OPT_OUT:
+    rule = rule_for(request)
+    if clock is None or not clock.opt_out_days or request is RequestKind.OPT_OUT or (rule and rule.clock is not Clock.REQUEST):
         return None
     if not any(r.law_id == law.id and r.right in OPT_OUT_RIGHTS for r in invoked):
         return None
@@ -159,12 +172,22 @@ def opt_out_deadline(law: Law, request: RequestKind, invoked: list[InvokedRight]
     )
 
 
+def _clock_for(law: Law, request: RequestKind):
+    """The law's clock, or for a narrow request the invoked right's own clock where the law sets one."""
+    rule = rule_for(request)
+    if rule is None or rule.clock is not Clock.RIGHT:
+        return law.response
+    return next((law.rights[r].response for r in law_gives(law, rule) if law.rights[r].response), None)
+
+
 def deadline_for(law: Law, request: RequestKind, letter_date: dt.date) -> Deadline | None:
-    clock = law.response
+    clock = _clock_for(law, request)
     if clock is None:
         return None
     days, kind, section = clock.days, clock.day_kind, clock.section
-    if request is RequestKind.OPT_OUT and clock.opt_out_days:
+    rule = rule_for(request)
+    opt_out_clock = request is RequestKind.OPT_OUT or (rule is not None and rule.clock is Clock.OPT_OUT)
+    if opt_out_clock and clock.opt_out_days:
         days, kind = clock.opt_out_days, clock.opt_out_day_kind or clock.day_kind
         section = clock.opt_out_section or section
         extension, extension_note = None, None
@@ -182,7 +205,8 @@ def deadline_for(law: Law, request: RequestKind, letter_date: dt.date) -> Deadli
 
 
 def _service_provider_request(broker: Broker, request: RequestKind, notes: list[Note]) -> RequestKind:
-    if broker.role is not BrokerRole.SERVICE_PROVIDER:
+    # The narrow kinds go as asked: Daniel's Law, a program demand, the FCRA and the GDPR bind whoever holds the data.
+    if broker.role is not BrokerRole.SERVICE_PROVIDER or rule_for(request) is not None:
         return request
     notes.append(Note(code="service-provider", facts={"broker": broker.name, "requested": request.value}))
     return RequestKind.ACCESS
@@ -193,7 +217,8 @@ NATIONWIDE_CRA_CATEGORY = "nationwide-consumer-reporting"
 
 def _fcra_note(broker: Broker, request: RequestKind, catalog: Catalog) -> Note | None:
     """State privacy laws exempt FCRA-regulated data; say which FCRA rights reach it instead."""
-    if request is RequestKind.ACCESS or not is_consumer_reporting_agency(broker):
+    # Only delete and opt-out letters meet the exemption; the note's words speak of those two.
+    if request not in (RequestKind.DELETE, RequestKind.OPT_OUT) or not is_consumer_reporting_agency(broker):
         return None
     fcra = next(iter(_laws_of_kind(catalog, LawKind.FCRA, "US")), None)
     if fcra is None:
@@ -251,6 +276,12 @@ def refused_summary(refused: list[InvokedRight]) -> str:
     return "; ".join(f"{law}: {', '.join(sections)}" for law, sections in by_law.items())
 
 
+def _pending_gives(catalog: Catalog, note: Note, request: RequestKind) -> bool:
+    """Whether a law not yet in force (named in the note) would give this request once it is."""
+    rule = rule_for(request)
+    return bool(rule) and any(law.name == note.facts.get("law") and law_gives(law, rule) for law in catalog.laws.values())  # type: ignore[arg-type]
+
+
 def decide(
     profile: Profile,
     broker: Broker,
@@ -261,9 +292,14 @@ def decide(
 ) -> Decision:
     notes: list[Note] = []
     request = _service_provider_request(broker, requested, notes)
+    if reason := refusal(request, profile, broker, None, [], catalog):
+        raise refuse(reason)
     laws, law_notes = candidate_laws(profile, broker, request, letter_date, catalog)
     notes += law_notes
     invoked, used_laws = _invoke(laws, request)
+    pending = [note.facts["law"] for note in law_notes if rule_for(request) and _pending_gives(catalog, note, request)]
+    if reason := refusal(request, profile, broker, used_laws, pending, catalog):
+        raise refuse(reason)
 
     # An agent signs only when the law lets an agent exercise every right the letter invokes; otherwise the
     # letter is written for the person to sign, so no right the person has is dropped.
@@ -282,6 +318,10 @@ def decide(
         # The honest fallback is a law record of its own kind (broker_catalog/laws/no-law.yaml).
         used_laws = [law for law in catalog.laws.values() if law.kind is LawKind.NONE][:1]
 
+    # Daniel's Law protects New Jersey's officials; whether it reaches a home outside the state is not recorded.
+    if profile.residence_state != "NJ" and any(r.law_kind is LawKind.COVERED_PERSON for r in invoked):
+        where = profile.residence_state or profile.residence_country
+        notes.append(Note(code="covered-person-outside-nj", facts={"state": where}))
     if request is RequestKind.DELETE:
         drop = _delete_act_note(profile, broker, letter_date, catalog)
         if drop:

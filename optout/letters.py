@@ -30,16 +30,22 @@ from .models import (
     Right,
     Signer,
 )
+from .request_kinds import details_for
 from .templating import UNSHIELD, render_note, squeeze, text_environment
 
 _BLOCK_END = re.compile(r"[ \t]*¶[ \t]*$", re.MULTILINE)
 _BLOCK_KIND = re.compile(r"^⟦(\w+)(?: ([^⟧]*))?⟧\s*")
 
 
-def reference_for(profile: Profile, broker_id: str, request: RequestKind, letter_date: dt.date) -> str:
+def reference_for(
+    profile: Profile, broker_id: str, request: RequestKind, letter_date: dt.date, details: list[str] | None = None
+) -> str:
     """A reference derived only from the inputs, so the same inputs give the same files."""
+    # A profile without corrections hashes as it did before the field existed: the same letter keeps its reference.
+    person = profile.model_dump(mode="json", exclude={"corrections"} if not profile.corrections else None)
+    inputs = [person, broker_id, request.value, letter_date.isoformat()]
     payload = json.dumps(
-        [profile.model_dump(mode="json"), broker_id, request.value, letter_date.isoformat()],
+        inputs + [details] if details else inputs,
         sort_keys=True,
         separators=(",", ":"),
     )
@@ -105,7 +111,8 @@ def place_of(profile: Profile) -> str:
 
 def template_name(broker: Broker, decision: Decision) -> str:
     """One template per request kind; a variant file for special recipients."""
-    variant = "-service-provider" if broker.role is BrokerRole.SERVICE_PROVIDER else ""
+    service_provider = broker.role is BrokerRole.SERVICE_PROVIDER and decision.request is RequestKind.ACCESS
+    variant = "-service-provider" if service_provider else ""
     return f"letter/en/{decision.request.value}{variant}.txt.j2"
 
 
@@ -130,6 +137,16 @@ def _identification(laws: list[Law]) -> dict | None:
     return None
 
 
+# What the letter asks the business to do with the information it does not claim is exempt.
+EXEMPTION_ACTIONS = {
+    RequestKind.DELETE: "delete",
+    RequestKind.ACCESS: "disclose",
+    RequestKind.CORRECT: "correct",
+    RequestKind.GDPR_ERASURE: "erase",
+    RequestKind.GDPR_ACCESS: "disclose",
+}
+
+
 def letter_context(
     profile: Profile,
     broker: Broker,
@@ -138,6 +155,7 @@ def letter_context(
     reference: str,
     catalog: Catalog,
     agent: Agent | None,
+    details: list[str] | None = None,
 ) -> dict:
     laws = [catalog.law(law_id) for law_id in decision.laws]
     sale = next((r for r in decision.rights if r.right is Right.OPT_OUT_SALE), None)
@@ -154,9 +172,7 @@ def letter_context(
         "opt_out_deadlines": {d.law_id: d for d in decision.deadlines if d.part == "opt-out"},
         "sale_terms": sale.terms if sale else None,
         "exemptions": [REGULATION_NAMES[r] for r in broker.regulated_by if r in REGULATION_NAMES],
-        "exemption_action": {"delete": "delete", "opt-out": "honor this request for", "access": "disclose"}[
-            decision.request.value
-        ],
+        "exemption_action": EXEMPTION_ACTIONS.get(decision.request, "honor this request for"),
         "opt_out_unverified": _opt_out_sections(laws, decision),
         "covered_person_notice": any(law.kind is LawKind.COVERED_PERSON for law in laws),
         "consumer_reporting": is_consumer_reporting_agency(broker),
@@ -165,6 +181,7 @@ def letter_context(
         "reference": reference,
         "agent": agent if decision.signer is Signer.AGENT else None,
         "show_real_address": profile.acp_substitute_address is None,
+        "details": details or [],
     }
 
 
@@ -175,10 +192,14 @@ def compose(
     letter_date: dt.date,
     catalog: Catalog,
     agent: Agent | None = None,
+    details: list[str] | None = None,
 ) -> Letter:
+    """One letter. `details`: for `correct` and `fcra-dispute`, each item that is wrong and what it should say
+    (default: the profile's `corrections`); a refused request raises RequestRefused, an InputError."""
     decision = decide(profile, broker, request, letter_date, catalog, agent=agent)
-    reference = reference_for(profile, broker.id, request, letter_date)
-    context = letter_context(profile, broker, decision, letter_date, reference, catalog, agent)
+    chosen = details_for(decision.request, profile, details)
+    reference = reference_for(profile, broker.id, request, letter_date, chosen)
+    context = letter_context(profile, broker, decision, letter_date, reference, catalog, agent, chosen)
     env = text_environment()
     body = env.get_template(template_name(broker, decision)).render(context)
     title = squeeze(env.get_template("letter/en/subject.txt.j2").render(context)).translate(UNSHIELD)

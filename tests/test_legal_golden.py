@@ -132,7 +132,7 @@ GOLDEN = [
         D,
         NOV27,
         ["nv-603a"],
-        {"opt_out_sale": "NRS 603A.346(2)-(3) (data brokers); NRS 603A.345(2)-(3) (operators)"},
+        {"opt_out_sale": "NRS 603A.345(2)-(3), 603A.346(2)-(3)"},
         "2027-01-26",
     ),
     # Florida: the Digital Bill of Rights reaches only $1B controllers; no law -> honest voluntary request, no due date.

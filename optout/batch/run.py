@@ -19,6 +19,7 @@ from ..clients import Intake, RowError
 from ..fsutil import OutputError, atomic_write, open_private_file, read_private_file
 from ..models import Broker
 from ..output import FILE_MODE, ensure_private_dir
+from ..request_kinds import screen_clients
 from .chunk import MANIFEST_COLUMNS, ChunkResult, Refusal, render_chunk, use_catalog
 from .folder import (
     ERRORS,
@@ -211,6 +212,8 @@ def run_batch(
     """
     notice = notice or (lambda _message: None)
     catalog = catalog or default_catalog()
+    # Clients for whom the request cannot be written (a daniels-law notice for someone not covered) become row errors.
+    intake = screen_clients(intake, brokers, settings.request, settings.letter_date, catalog)
     out_dir = Path(out_dir)
     broker_ids = [b.id for b in brokers]
     client_ids = {client.client_id for client in intake.clients}

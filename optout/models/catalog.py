@@ -30,6 +30,18 @@ class RequestKind(StrEnum):
     DELETE = "delete"
     OPT_OUT = "opt-out"
     ACCESS = "access"
+    # Requests that invoke one right of one kind of law (optout/request_kinds.py says which); refused where the
+    # person's law does not give it.
+    CORRECT = "correct"
+    LIMIT_SENSITIVE = "limit-sensitive"
+    NEVADA_OPT_OUT = "nevada-opt-out"
+    DANIELS_LAW = "daniels-law"
+    ACP = "acp"
+    FCRA_DISCLOSURE = "fcra-disclosure"
+    FCRA_DISPUTE = "fcra-dispute"
+    GDPR_ERASURE = "gdpr-erasure"
+    GDPR_ACCESS = "gdpr-access"
+    GDPR_OBJECTION = "gdpr-objection"
 
 
 class Right(StrEnum):
@@ -195,25 +207,6 @@ class DeletionScope(StrEnum):
     OTHER = "other"
 
 
-class RightGrant(Strict):
-    section: NonEmpty | None = Field(
-        default=None,
-        description="Statute section that grants the right, as it should be cited. Null when the exact section could not be "
-        "verified: letters then cite the law's general citation, never a guess.",
-    )
-    terms: str | None = Field(
-        default=None,
-        description="The law's own words for what the right reaches, completing the letter's sentence for this right "
-        "(docs/law-records.md lists each right's sentence), e.g. 'sale or sharing' for the CCPA's opt-out, or "
-        "'profiling in furtherance of solely automated decisions that produce legal or similarly significant effects'. "
-        "Null: the template's general words.",
-    )
-    scope: str | None = Field(default=None, description="Limits on the right, in plain words.")
-    deletion_scope: DeletionScope | None = None
-    agent_allowed: bool = Field(description="Whether an authorized agent may exercise the right.")
-    agent_section: str | None = None
-
-
 class HolidayCalendar(StrEnum):
     """Which days a business-day count skips besides weekends."""
 
@@ -264,6 +257,30 @@ class ResponseClock(Strict):
     opt_out_days: int | None = Field(default=None, gt=0)
     opt_out_day_kind: DayKind | None = None
     opt_out_section: str | None = None
+
+
+class RightGrant(Strict):
+    section: NonEmpty | None = Field(
+        default=None,
+        description="Statute section that grants the right, as it should be cited. Null when the exact section could not be "
+        "verified: letters then cite the law's general citation, never a guess.",
+    )
+    terms: str | None = Field(
+        default=None,
+        description="The law's own words for what the right reaches, completing the letter's sentence for this right "
+        "(docs/law-records.md lists each right's sentence), e.g. 'sale or sharing' for the CCPA's opt-out, or "
+        "'profiling in furtherance of solely automated decisions that produce legal or similarly significant effects'. "
+        "Null: the template's general words.",
+    )
+    scope: str | None = Field(default=None, description="Limits on the right, in plain words.")
+    deletion_scope: DeletionScope | None = None
+    agent_allowed: bool = Field(description="Whether an authorized agent may exercise the right.")
+    agent_section: str | None = None
+    response: ResponseClock | None = Field(
+        default=None,
+        description="This right's own clock, where a request for it alone runs on a different clock from the law's "
+        "`response` (FCRA: a dispute is reinvestigated within 30 days, a file disclosure has no clock).",
+    )
 
 
 class Appeal(Strict):

@@ -118,6 +118,12 @@ class Profile(PersonText):
     aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=50)
     birth_date: dt.date | None = None
     statuses: list[Status] = Field(default_factory=list)
+    corrections: list[Annotated[str, StringConstraints(min_length=1, max_length=1000, strip_whitespace=True)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="For `correct` and `fcra-dispute` letters: each item that is wrong and what it should say "
+        "(`optout letter --detail` replaces them for one run).",
+    )
     acp_substitute_address: PostalAddress | None = Field(
         default=None, description="The program's substitute address, used instead of the real one."
     )
