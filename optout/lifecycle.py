@@ -332,3 +332,39 @@ def _describe(setting: Setting, prior: PriorLetter) -> str:
         original = compose_first(setting.profile, broker, prior.request, prior.sent_on, setting.catalog, agent=setting.agent)
         return original.title
     return prior.stage
+
+
+def basis_for(catalog: Catalog, profile: Profile, broker_id: str, request: RequestKind, sent_on: dt.date) -> dict[str, str]:
+    """What the catalog gives the later letters for one person, broker and request: for `optout reply explain`."""
+    from .legal import decide
+
+    broker = catalog.broker(broker_id)
+    decision = decide(profile, broker, request, sent_on, catalog)
+    laws = [catalog.law(law_id) for law_id in decision.laws]
+    deadline = next((d for d in decision.deadlines if d.part == "request"), None)
+    appeal = next((law for law in laws if law.appeal and law.appeal.available), None)
+    regulator = next((law.regulator for law in laws if law.regulator), None)
+    refusal = next((law.appeal.to for law in laws if law.appeal and law.appeal.to), None)
+    if appeal is not None and appeal.appeal is not None:
+        appeal_text = f"yes, {appeal.appeal.section or appeal.citation}"
+        if appeal.appeal.days:
+            appeal_text += f"; decided within {appeal.appeal.days} {appeal.appeal.day_kind.value} days"
+    elif all(law.kind is LawKind.NONE for law in laws):
+        appeal_text = "none: no privacy law gives you this right where you live"
+    else:
+        appeal_text = "none in this law" + (f" ({' '.join(refusal.split())})" if refusal else "")
+    if regulator is not None:
+        where = regulator.complaint_url or regulator.address or regulator.url or "no complaint address recorded"
+        regulator_text = f"{regulator.name.strip()}: {where}"
+    else:
+        regulator_text = "none named"
+    clock = ""
+    if deadline is not None and decision.clock_applies:
+        clock = f"{deadline.days} {deadline.day_kind.value} days ({deadline.section}), by {deadline.due_date.isoformat()}"
+    return {
+        "broker": broker.name,
+        "laws": ", ".join(law.name for law in laws),
+        "clock": clock,
+        "appeal": appeal_text,
+        "regulator": regulator_text,
+    }

@@ -142,7 +142,8 @@ def html_to_text(html: str) -> str:
 def _email_text(data: bytes) -> str:
     message = BytesParser(policy=policy.default).parsebytes(data)
     assert isinstance(message, EmailMessage)
-    plain, html = [], []
+    plain: list[str] = []
+    html: list[str] = []
     for part in message.walk():
         if part.is_multipart() or part.get_content_disposition() == "attachment":
             continue
