@@ -224,4 +224,9 @@ def classify_text(text: str, rules: Rules | None = None) -> Classification:
 
 
 def classify_file(path: Path, rules: Rules | None = None) -> Classification:
-    return classify_text(read_reply(path), rules)
+    result = classify_text(read_reply(path), rules)
+    if path.suffix.lower() == ".eml":
+        # A reply's subject often carries the reference ("Re: ... (OPT-...)"); it is not read for the kind.
+        subject = str(BytesParser(policy=policy.default).parsebytes(path.read_bytes(), headersonly=True).get("Subject", ""))
+        result.references = sorted(set(result.references) | set(REFERENCE.findall(subject)))
+    return result
