@@ -123,6 +123,7 @@ class Setting:
             grace_until=self.today + dt.timedelta(days=GRACE_DAYS),
             regulators=[law for law in self.laws if law.regulator],
             today=self.today,
+            days_since=(self.today - self.prior.sent_on).days,
             stage_names=STAGE_NAMES,
         )
         base.update(extra)

@@ -70,6 +70,25 @@ def test_virginia_follow_up_states_the_date_the_deadline_and_the_section_in_the_
     assert "If I have no answer by December 15, 2026, I will treat the request as refused." in text
 
 
+def test_follow_up_to_a_service_provider_claims_no_clock_and_counts_the_days():
+    provider = broker("service-provider")
+    catalog = Catalog(brokers={**CATALOG.brokers, provider.id: provider}, laws=BASE.laws)
+    va = person("VA")
+    first = PriorLetter(reference="OPT-20260901-0000AAAA", request=RequestKind.DELETE, broker_id=provider.id, sent_on=SENT)
+    text = words(txt.render(compose_follow_up(catalog, va, first, today=dt.date(2026, 10, 20))).decode())
+    assert "49 days have passed since then." in text
+    assert "required you to" not in text
+
+
+def test_california_follow_up_states_the_shorter_opt_out_clock_and_the_agent_who_wrote():
+    ca = person("CA")
+    letter = compose_follow_up(CATALOG, ca, prior(ca), today=TODAY, agent=AGENT)
+    text = words(txt.render(letter).decode())
+    assert "Example Legal Clinic wrote to you for the consumer on September 1, 2026" in text
+    assert ("The requests to opt out had to be honored sooner, within 15 business days (11 CCR §§ 7026(f), 7027(g)): "
+            "by September 23, 2026.") in text
+
+
 def test_virginia_follow_up_names_an_extension_beyond_what_the_law_allows():
     va = person("VA")
     letter = compose_follow_up(CATALOG, va, prior(va, extended_to=dt.date(2026, 12, 20)), today=dt.date(2026, 12, 21))
