@@ -41,8 +41,9 @@ def score(corpus: Path = CORPUS) -> dict:
     for label, c in counts.items():
         predicted, actual = c["tp"] + c["fp"], c["tp"] + c["fn"]
         table[label] = {
-            "precision": c["tp"] / predicted if predicted else 1.0,
-            "recall": c["tp"] / actual if actual else 1.0,
+            # None where the label was never given (precision) or never expected (recall): not a score of 1.
+            "precision": c["tp"] / predicted if predicted else None,
+            "recall": c["tp"] / actual if actual else None,
             "support": actual,
         }
     named = [label for label in labels if label != UNCLEAR]
@@ -60,7 +61,8 @@ def report(title: str, result: dict) -> None:
     print(f"{result['replies']} replies, {result['exact']} labelled exactly (rules version {result['rules_version']})")
     print(f"{'label':22} {'precision':>9} {'recall':>7} {'support':>8}")
     for label, row in result["labels"].items():
-        print(f"{label:22} {row['precision']:9.2f} {row['recall']:7.2f} {row['support']:8d}")
+        shown = [f"{row[k]:.2f}" if row[k] is not None else "-" for k in ("precision", "recall")]
+        print(f"{label:22} {shown[0]:>9} {shown[1]:>7} {row['support']:8d}")
     micro = result["micro"]
     print(f"{'all kinds (micro)':22} {micro['precision']:9.2f} {micro['recall']:7.2f}   (every label but unclear)")
     for m in result["mistakes"]:

@@ -346,3 +346,21 @@ def test_cli_pdf_of_a_follow_up_reads_back(cli, write_profile, tmp_path):
     assert result.exit_code == 0, result.output
     text = words(pdf_text(next(tmp_path.glob("*FUP-*.pdf"))))
     assert "by October 16, 2026" in text and "OPT-20260901-44294E34" in text
+
+
+def test_reply_dates_and_missing_text_are_checked():
+    va = person("VA")
+    with pytest.raises(InputError, match="--replied-on 2026-08-01"):
+        compose_reply(CATALOG, va, prior(va), ReplyKind.PARTIAL, today=TODAY, replied_on=dt.date(2026, 8, 1))
+    with pytest.raises(InputError, match="--missing: .*U\\+0007"):
+        compose_reply(CATALOG, va, prior(va), ReplyKind.PARTIAL, today=TODAY, missing="the listing\x07")
+
+
+def test_gdpr_extension_reply_counts_the_extension_in_months():
+    berlin = {"country": "DE", "street": "Musterstraße 1", "city": "Berlin", "postal_code": "10115"}
+    de = Profile.model_validate(profile_data(residence_state=None, residence_country="DE", addresses=[berlin],
+                                             phones=["+49 30 5550100"]))
+    letter = compose_reply(CATALOG, de, prior(de), ReplyKind.EXTENSION_NO_REASON, today=dt.date(2026, 9, 20),
+                           replied_on=dt.date(2026, 9, 15))
+    text = words(txt.render(letter).decode())
+    assert "It lets you extend that period by up to 2 months, to December 1, 2026 at the latest" in text

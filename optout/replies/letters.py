@@ -9,7 +9,7 @@ from enum import StrEnum
 from ..catalog import Catalog
 from ..errors import InputError
 from ..lifecycle import GRACE_DAYS, PriorLetter, Setting, later_note, later_reference, render_title
-from ..models import Agent, ChannelKind, Letter, PersonText, Profile
+from ..models import PERSON_TEXT_MAX, Agent, ChannelKind, Letter, Profile, check_text
 from ..templating import long_date
 
 
@@ -20,12 +20,6 @@ class ReplyKind(StrEnum):
     SERVICE_PROVIDER = "service-provider"  # "we only process data for our clients"
     PARTIAL = "partial"  # did part of what was asked
     EXTENSION_NO_REASON = "extension-no-reason"  # extended the deadline without saying why
-
-
-class MissingText(PersonText):
-    """What the person says the broker left undone: one line of plain text, printed as typed."""
-
-    text: str
 
 
 def compose_reply(
@@ -48,7 +42,8 @@ def compose_reply(
         )
     if missing is not None:
         try:
-            missing = MissingText(text=missing).text
+            # What the person says the broker left undone: one line of plain text, printed as typed.
+            missing = check_text(missing, max_length=PERSON_TEXT_MAX)
         except ValueError as exc:
             raise InputError(f"--missing: {exc}") from None
     extension = None
