@@ -145,6 +145,9 @@ def test_utah_follow_up_and_complaint_cite_the_ucpa_in_the_pdf():
     text = pdf_words(complaint)
     assert "has not answered, within the time the law allows, my request under the Utah Consumer Privacy Act" in text
     assert "No answer had come by October 16, 2026, when it was due." in text
+    late = compose_complaint(CATALOG, ut, [prior(ut, denied_on=dt.date(2026, 11, 1))], today=dt.date(2026, 11, 30))
+    assert "On November 1, 2026 the company refused it, after the deadline of October 16, 2026." in words(
+        txt.render(late).decode())
 
 
 def test_florida_no_law_follow_up_counts_the_45_days_asked_for_and_cites_no_law():
