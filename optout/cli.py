@@ -41,6 +41,7 @@ from .query import (
     select_brokers,
 )
 from .render import FORMATS, parse_formats
+from .reply_cli import complaint, reply_app
 from .request_kinds import request_guide
 from .templating import day_phrase, render_text
 
@@ -62,6 +63,8 @@ app.add_typer(brokers_app, name="brokers")
 app.add_typer(laws_app, name="laws")
 app.add_typer(profile_app, name="profile")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(reply_app, name="reply")  # replies, follow-ups and appeals (optout/reply_cli.py)
+app.command("complaint")(complaint)
 
 
 ProfileOption = Annotated[Path, typer.Option("--profile", "-p", help="Your profile (YAML). `optout profile example` prints one.")]
