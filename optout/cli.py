@@ -25,6 +25,7 @@ from .cli_common import (
 )
 from .errors import InputError
 from .examples import run_example
+from .ledger_cli import BatchLedgerOption, LedgerOption, RecordOption, ledger_app, record_written
 from .legal import decide
 from .letters import compose
 from .models import RequestKind
@@ -61,6 +62,7 @@ app.add_typer(brokers_app, name="brokers")
 app.add_typer(laws_app, name="laws")
 app.add_typer(profile_app, name="profile")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(ledger_app, name="ledger")
 
 
 ProfileOption = Annotated[Path, typer.Option("--profile", "-p", help="Your profile (YAML). `optout profile example` prints one.")]
@@ -91,6 +93,8 @@ def letter(
         Path | None, typer.Option("--agent", help="Authorized agent file (YAML), to write on someone's behalf.")
     ] = None,
     json_output: JsonOption = False,
+    record_in_ledger: RecordOption = False,
+    ledger: LedgerOption = None,
 ) -> None:
     """Write a letter to each broker named, in the formats you choose."""
     formats = parse_formats(format)
@@ -103,6 +107,8 @@ def letter(
     for record in brokers:
         composed = compose(person, record, request, letter_date, catalog, agent=agent_record)
         written.append((composed, write_letter(composed, formats, out)))
+    if record_in_ledger:
+        record_written(profile, agent, [c for c, _ in written], ledger, catalog)
     if json_output:
         print_json(
             [
@@ -345,10 +351,12 @@ def batch(
     date: DateOption = None,
     json_output: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    ledger: BatchLedgerOption = None,
 ) -> None:
     """Letters for many clients to many brokers: a folder per client with a print-ready packet, plus an audit manifest."""
     from .batch import BatchSettings, RunInputs, run_batch, sha256_file, total_letters
     from .clients import read_clients, template_csv
+    from .ledger import file_source
     from .progress import batch_progress
 
     if clients == "template":
@@ -385,6 +393,8 @@ def batch(
             force=force,
             inputs=inputs,
             notice=lambda message: typer.echo(f"optout: {message}", err=True),
+            ledger=ledger,
+            ledger_source=file_source("clients", Path(clients), agent),
         )
     summary = {
         "out": str(report.out_dir),
