@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -31,7 +32,7 @@ from optout.ledger import (
     view,
     views,
 )
-from optout.ledger.export import chronology_context, chronology_text, stats, to_csv, to_ics
+from optout.ledger.export import chronology_context, chronology_text, reminders, stats, to_csv, to_ics
 from optout.ledger.records import TRANSITIONS
 from optout.ledger.store import APPLICATION_ID
 from optout.letters import compose
@@ -230,7 +231,7 @@ def test_drop_cycle_after_a_completed_deletion(tmp_path):
         mark(ledger, request.reference, Mark(kind=EventKind.COMPLETED, on=dt.date(2026, 10, 1)), dt.date(2027, 1, 1))
         found = status(ledger, request.reference, dt.date(2026, 10, 2))
         assert found.renew_on == dt.date(2026, 11, 15)
-        assert [kind for kind, _, _ in __import__("optout.ledger.export").ledger.export.reminders(found)] == ["renew"]
+        assert [kind for kind, _, _ in reminders(found)] == ["renew"]
 
 
 def test_ics_export_reads_back_with_an_icalendar_parser(tmp_path):
@@ -280,8 +281,6 @@ def test_attachments_are_copied_by_hash_and_links_are_refused(tmp_path):
         ledger.add_requests([request])
         mark(ledger, request.reference, Mark(kind=EventKind.SENT, on=DAY0), TODAY)
         done = mark(ledger, request.reference, Mark(kind=EventKind.DENIED, on=DAY0), TODAY, attach=reply)
-        import hashlib
-
         digest = hashlib.sha256(reply.read_bytes()).hexdigest()
         assert done.attachment is not None and done.attachment.sha256 == digest
         stored = tmp_path / "l-files" / f"{digest}.pdf"
@@ -314,7 +313,7 @@ def test_chronology_lists_every_dated_event_with_notes_and_hashes(tmp_path):
     text = chronology_text(context).decode()
     assert f"2026-01-05  sent  request {request.reference}  by postal  (9407 1000)" in text
     assert "Said the\n" in text and "law is unclear" in text
-    assert "SHA-256 " + __import__("hashlib").sha256(b"We decline.").hexdigest() in text
+    assert "SHA-256 " + hashlib.sha256(b"We decline.").hexdigest() in text
     assert "Va. Code Ann. § 59.1-577(B)(1)" in text
 
 
@@ -357,7 +356,8 @@ def test_cli_mark_export_and_chronology_pdf(cli, tmp_path, write_profile):
     ledger_path = tmp_path / "mine.sqlite"
     cli("letter", "-p", profile, "-b", "acxiom", "-f", "txt", "-o", tmp_path / "out", "--date", "2026-01-05", "--record",
         "--ledger", ledger_path)
-    reference = json.loads(cli("ledger", "list", "--ledger", ledger_path, "--json", "--today", "2026-01-05").stdout)[0]["reference"]
+    listed = cli("ledger", "list", "--ledger", ledger_path, "--json", "--today", "2026-01-05")
+    reference = json.loads(listed.stdout)[0]["reference"]
     ledger = ("--ledger", ledger_path, "--today", "2026-03-01")
     assert cli("ledger", "mark", reference, "sent", "--on", "2026-01-06", "--tracking", "9407", *ledger).exit_code == 0
     bad = cli("ledger", "mark", reference, "finished", *ledger)
@@ -390,4 +390,4 @@ def test_source_of_a_batch_letter_is_the_clients_csv_row(tmp_path):
     csv_path.write_text("x")
     source = file_source("clients", csv_path)
     assert source == Source(kind="clients", path=str(csv_path.resolve()),
-                            sha256=__import__("hashlib").sha256(b"x").hexdigest())
+                            sha256=hashlib.sha256(b"x").hexdigest())
