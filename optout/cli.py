@@ -25,7 +25,7 @@ from .cli_common import (
 )
 from .errors import InputError
 from .examples import run_example
-from .ledger_cli import BatchLedgerOption, LedgerOption, RecordOption, ledger_app, record_written
+from .ledger_cli import BatchLedgerOption, LedgerOption, RecordOption, ledger_app, ledger_recorder
 from .legal import decide
 from .letters import compose
 from .models import RequestKind
@@ -104,11 +104,12 @@ def letter(
     catalog = default_catalog()
     brokers = select_brokers(",".join(broker), catalog)
     written = []
+    recorder = ledger_recorder(record_in_ledger, ledger, profile, agent, catalog)
     for record in brokers:
         composed = compose(person, record, request, letter_date, catalog, agent=agent_record)
         written.append((composed, write_letter(composed, formats, out)))
-    if record_in_ledger:
-        record_written(profile, agent, [c for c, _ in written], ledger, catalog)
+    if recorder:
+        recorder([c for c, _ in written])
     if json_output:
         print_json(
             [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -32,13 +33,25 @@ RecordOption = Annotated[bool, typer.Option("--record", help="Record the letters
 TodayOption = Annotated[str | None, typer.Option("--today", help="Judge due dates as on this day, YYYY-MM-DD (default: today).")]
 
 
-def record_written(profile: Path, agent: Path | None, letters: list[Letter], ledger: Path | None, catalog: Catalog) -> None:
-    """`optout letter --record`: the letters go into the ledger as drafted; the ledger keeps the profile's path, not its facts."""
-    from .ledger import file_source, letter_entry, record_letters
+def ledger_recorder(
+    enabled: bool, ledger: Path | None, profile: Path, agent: Path | None, catalog: Catalog
+) -> Callable[[list[Letter]], None] | None:
+    """`optout letter --record`: opens the ledger first (a damaged or foreign file stops the command before any letter
+    is written), then records the letters as drafted. The ledger keeps the profile's path and hash, not its facts."""
+    if not enabled:
+        return None
+    from .ledger import file_source, letter_entry, open_ledger
 
+    opened = open_ledger(ledger)
     source = file_source("profile", profile, agent)
-    path, added = record_letters(ledger, [letter_entry(letter, catalog, source) for letter in letters])
-    typer.echo(f"Recorded {added} letter(s) in the ledger {path}; when you send one: optout ledger mark REF sent", err=True)
+
+    def record(letters: list[Letter]) -> None:
+        with opened:
+            added = opened.add_requests([letter_entry(letter, catalog, source) for letter in letters])
+        typer.echo(f"Recorded {added} letter(s) in the ledger {opened.path}; when you send one: optout ledger mark REF sent",
+                   err=True)
+
+    return record
 
 
 def _views(ledger_path: Path | None, today: dt.date):

@@ -226,6 +226,10 @@ def run_batch(
         inputs = RunInputs(clients_sha256=intake.source_sha256 or _intake_digest(intake), catalog_sha256=catalog.fingerprint)
     record = run_record(settings, inputs, broker_ids)
 
+    if record_letters and ledger is not None:
+        from ..ledger import open_ledger
+
+        open_ledger(ledger).close()  # a ledger that cannot be used stops the batch before it writes anything
     ensure_private_dir(out_dir)  # an existing folder keeps its mode; new ones are 0700
     with FolderLock(out_dir):
         done, removed = _prepare_folder(out_dir, record, client_ids, resume, force, notice)
