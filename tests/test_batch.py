@@ -128,7 +128,8 @@ def test_manifest_lists_every_file_with_its_hash(cli, tmp_path):
     out = tmp_path / "out"
     cli("batch", write_csv(tmp_path / "c.csv", client_rows(2)), "--brokers", BROKERS, "--out", out, "--date", DATE, "--quiet")
     manifest = read_manifest(out)
-    files = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.parent != out and p.parent.name != ".optout-ledger"}
+    files = {str(p.relative_to(out)) for p in out.rglob("*")
+             if p.is_file() and p.parent != out and p.parent.name != ".optout-ledger"}
     assert {row["file"] for row in manifest} == files
     for row in manifest:
         assert hashlib.sha256((out / row["file"]).read_bytes()).hexdigest() == row["sha256"]

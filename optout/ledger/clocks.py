@@ -78,6 +78,7 @@ def _first(events: list[LedgerEvent], kinds) -> LedgerEvent | None:
 
 
 def view(request: LedgerRequest, events: list[LedgerEvent], catalog: Catalog, today: dt.date) -> RequestView:
+    events = [e for e in events if e.on <= today]  # the request as it stood on `today` (--today replays the past)
     laws = [catalog.laws[i] for i in request.laws if i in catalog.laws]
     last = events[-1] if events else None
     status = last.kind if last else EventKind.DRAFTED
