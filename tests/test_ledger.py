@@ -391,3 +391,56 @@ def test_source_of_a_batch_letter_is_the_clients_csv_row(tmp_path):
     source = file_source("clients", csv_path)
     assert source == Source(kind="clients", path=str(csv_path.resolve()),
                             sha256=hashlib.sha256(b"x").hexdigest())
+
+
+def test_next_rereads_the_profile_says_when_it_changed_and_takes_a_moved_one(cli, tmp_path, write_profile):
+    profile = write_profile()
+    ledger_path = tmp_path / "mine.sqlite"
+    assert cli("letter", "-p", profile, "-b", "acxiom", "-f", "txt", "-o", tmp_path / "out", "--date", "2026-01-05",
+               "--record", "--ledger", ledger_path).exit_code == 0
+    [row] = json.loads(cli("ledger", "list", "--ledger", ledger_path, "--json", "--today", "2026-01-05").stdout)
+    marked = cli("ledger", "mark", row["reference"], "sent", "--on", "2026-01-05", "--ledger", ledger_path,
+                 "--today", "2026-01-05", "--json")
+    assert json.loads(marked.stdout)["kind"] == "sent"
+    listed = cli("ledger", "list", "--ledger", ledger_path, "--today", "2026-03-01")
+    assert row["reference"] in listed.stdout and "OVERDUE" in listed.stdout
+
+    moved = tmp_path / "moved.yaml"
+    profile.rename(moved)
+    gone = cli("ledger", "next", "--ledger", ledger_path, "--today", "2026-03-01", "-o", tmp_path / "next")
+    assert gone.exit_code == 2 and "is gone; give --profile FILE" in gone.output
+    assert not (tmp_path / "next").exists()
+
+    moved.write_text(moved.read_text().replace("Alex Rivera", "Alex Q. Rivera"))
+    done = cli("ledger", "next", "--ledger", ledger_path, "--today", "2026-03-01", "-o", tmp_path / "next", "-f", "txt",
+               "--profile", moved)
+    assert done.exit_code == 0, done.output
+    assert f"{row['reference']} -> follow-up" in done.stdout
+    [letter] = (tmp_path / "next").glob("*.txt")
+    assert "Alex Q. Rivera" in letter.read_text()
+
+    profile.write_text(moved.read_text())  # back where the ledger says, but not the file the letter was written from
+    with open_ledger(ledger_path, create=False) as ledger:
+        ledger.connection.execute(
+            "DELETE FROM events WHERE reference IN (SELECT reference FROM requests WHERE parent IS NOT NULL)")
+        ledger.connection.execute("DELETE FROM requests WHERE parent IS NOT NULL")
+    again = cli("ledger", "next", "--ledger", ledger_path, "--today", "2026-03-02", "-o", tmp_path / "next2", "-f", "txt")
+    assert again.exit_code == 0, again.output
+    assert "changed since the letter was written" in again.output
+
+
+def test_next_needs_the_facts_file_when_the_ledger_has_none(tmp_path):
+    from optout.ledger.nextstep import Overrides, facts_for
+
+    with pytest.raises(InputError, match="give --profile FILE"):
+        facts_for(None, None, Overrides())
+    with pytest.raises(InputError, match="give --clients CLIENTS.csv"):
+        facts_for(None, "C-1", Overrides())
+
+
+def test_ledger_help_names_every_command(cli):
+    result = cli("ledger", "--help")
+    for command in ("list", "mark", "next", "export", "stats"):
+        assert command in result.output
+    assert "--record" in cli("letter", "--help").output
+    assert "--ledger" in cli("batch", "--help").output

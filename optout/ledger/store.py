@@ -117,11 +117,14 @@ class Ledger:
     def add_requests(self, requests: list[LedgerRequest]) -> int:
         """Record letters as drafted, in one transaction; a reference already in the ledger is kept as it is."""
         added = 0
+        sources: dict[Source, int | None] = {}
+        now = _now()
         with self.write() as db:
             for request in requests:
                 if db.execute("SELECT 1 FROM requests WHERE reference = ?", (request.reference,)).fetchone():
                     continue
-                now = _now()
+                if request.source is not None and request.source not in sources:
+                    sources[request.source] = self._source_id(db, request.source)
                 db.execute(
                     """INSERT INTO requests (reference, stage, parent, client_id, broker_id, broker_name, request,
                        letter_date, laws, clock_applies, channel_kind, channel_value, signer, source_id, recorded_at,
@@ -130,7 +133,7 @@ class Ledger:
                         request.reference, request.stage.value, request.parent, request.client_id, request.broker_id,
                         request.broker_name, request.request.value, request.letter_date.isoformat(),
                         json.dumps(request.laws), int(request.clock_applies), request.channel_kind, request.channel_value,
-                        request.signer, self._source_id(db, request.source), now, request.renewal_law,
+                        request.signer, sources.get(request.source) if request.source else None, now, request.renewal_law,
                     ),
                 )
                 db.execute(
