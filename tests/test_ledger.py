@@ -444,3 +444,13 @@ def test_ledger_help_names_every_command(cli):
         assert command in result.output
     assert "--record" in cli("letter", "--help").output
     assert "--ledger" in cli("batch", "--help").output
+
+
+def test_a_refused_event_copies_no_attachment(tmp_path):
+    reply = tmp_path / "reply.txt"
+    reply.write_text("done")
+    with open_ledger(tmp_path / "l.sqlite") as ledger:
+        ledger.add_requests([synthetic("OPT-A")])
+        with pytest.raises(InputError, match="cannot mark it completed: it is drafted; next can come sent"):
+            mark(ledger, "OPT-A", Mark(kind=EventKind.COMPLETED, on=DAY0), TODAY, attach=reply)
+    assert not (tmp_path / "l-files").exists()

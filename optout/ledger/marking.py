@@ -65,26 +65,32 @@ def store_attachment(ledger: Ledger, source: Path) -> Attachment:
     return Attachment(name=name, original_name=original, sha256=digest, size=len(data))
 
 
+def _check(db, ledger: Ledger, reference: str, event: Mark) -> None:
+    """Refuse an event that cannot follow the request's last one, naming what can."""
+    if not db.execute("SELECT 1 FROM requests WHERE reference = ?", (reference,)).fetchone():
+        raise InputError(f"{reference}: no such reference in the ledger {ledger.path} (`optout ledger list` shows them)")
+    last = db.execute(
+        "SELECT kind, on_date FROM events WHERE reference = ? ORDER BY on_date DESC, id DESC LIMIT 1", (reference,)
+    ).fetchone()
+    current, last_on = EventKind(last["kind"]), dt.date.fromisoformat(last["on_date"])
+    allowed = TRANSITIONS[current]
+    if event.kind not in allowed:
+        choices = ", ".join(sorted(k.value for k in allowed)) or "nothing: the request is completed"
+        raise InputError(f"{reference}: cannot mark it {event.kind.value}: it is {current.value}; next can come {choices}")
+    if event.on < last_on:
+        raise InputError(
+            f"{reference}: --on {event.on.isoformat()} is before its last event ({current.value} on {last_on.isoformat()})"
+        )
+
+
 def mark(ledger: Ledger, reference: str, event: Mark, today: dt.date, attach: Path | None = None) -> LedgerEvent:
     """Record one event; refused if it cannot follow the request's last one or is dated in the future."""
     if event.on > today:
         raise InputError(f"--on {event.on.isoformat()}: is after today ({today.isoformat()})")
+    _check(ledger.connection, ledger, reference, event)  # before a file is copied; checked again in the transaction
     attachment = store_attachment(ledger, attach) if attach is not None else None
     with ledger.write() as db:
-        if not db.execute("SELECT 1 FROM requests WHERE reference = ?", (reference,)).fetchone():
-            raise InputError(f"{reference}: no such reference in the ledger {ledger.path} (`optout ledger list` shows them)")
-        last = db.execute(
-            "SELECT kind, on_date FROM events WHERE reference = ? ORDER BY on_date DESC, id DESC LIMIT 1", (reference,)
-        ).fetchone()
-        current, last_on = EventKind(last["kind"]), dt.date.fromisoformat(last["on_date"])
-        allowed = TRANSITIONS[current]
-        if event.kind not in allowed:
-            choices = ", ".join(sorted(k.value for k in allowed)) or "nothing: the request is completed"
-            raise InputError(f"{reference}: cannot mark it {event.kind.value}: it is {current.value}; next can come {choices}")
-        if event.on < last_on:
-            raise InputError(
-                f"{reference}: --on {event.on.isoformat()} is before its last event ({current.value} on {last_on.isoformat()})"
-            )
+        _check(db, ledger, reference, event)
         now = _now()
         cursor = db.execute(
             "INSERT INTO events (reference, kind, on_date, note, channel, tracking, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalog import Catalog
+from ..clients import CLIENT_ID
 from ..errors import InputError
 from ..models import Agent, Letter, Profile
 from .clocks import RequestView
@@ -175,7 +176,10 @@ def write_next(ledger: Ledger, views: list[RequestView], catalog: Catalog, today
     for step, root, later in plan(views, today):
         profile, agent = facts_for(root.request.source, root.request.client_id, overrides)
         stage, letter = compose_step(step, root, later, catalog, profile, agent, today)
-        folder = out_dir / root.request.client_id if root.request.client_id else out_dir
+        client_id = root.request.client_id
+        if client_id is not None and not CLIENT_ID.match(client_id):
+            raise InputError(f"{root.reference}: the ledger's client id '{client_id}' cannot name a folder")
+        folder = out_dir / client_id if client_id else out_dir
         paths = write(letter, formats, folder)
         ledger.add_requests(
             [letter_entry(letter, catalog, root.request.source, root.request.client_id, stage=stage, parent=root.reference)]
