@@ -25,6 +25,7 @@ from .cli_common import (
 )
 from .errors import InputError
 from .examples import run_example
+from .ledger_cli import BatchLedgerOption, LedgerOption, RecordOption, ledger_app, ledger_recorder
 from .legal import decide
 from .letters import compose
 from .models import RequestKind
@@ -65,6 +66,7 @@ app.add_typer(profile_app, name="profile")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(reply_app, name="reply")  # replies, follow-ups and appeals (optout/reply_cli.py)
 app.command("complaint")(complaint)
+app.add_typer(ledger_app, name="ledger")
 
 
 ProfileOption = Annotated[Path, typer.Option("--profile", "-p", help="Your profile (YAML). `optout profile example` prints one.")]
@@ -100,6 +102,8 @@ def letter(
     ] = None,
     detail: Annotated[list[str], typer.Option("--detail", help=DETAIL_HELP)] = [],
     json_output: JsonOption = False,
+    record_in_ledger: RecordOption = False,
+    ledger: LedgerOption = None,
 ) -> None:
     """Write a letter to each broker named, in the formats you choose."""
     formats = parse_formats(format)
@@ -109,9 +113,12 @@ def letter(
     catalog = default_catalog()
     brokers = select_brokers(",".join(broker), catalog)
     written = []
+    recorder = ledger_recorder(record_in_ledger, ledger, profile, agent, catalog)
     for record in brokers:
         composed = compose(person, record, request, letter_date, catalog, agent=agent_record, details=detail)
         written.append((composed, write_letter(composed, formats, out)))
+    if recorder:
+        recorder([c for c, _ in written])
     if json_output:
         print_json(
             [
@@ -355,10 +362,12 @@ def batch(
     date: DateOption = None,
     json_output: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    ledger: BatchLedgerOption = None,
 ) -> None:
     """Letters for many clients to many brokers: a folder per client with a print-ready packet, plus an audit manifest."""
     from .batch import BatchSettings, RunInputs, run_batch, sha256_file, total_letters
     from .clients import read_clients, template_csv
+    from .ledger import file_source
     from .progress import batch_progress
 
     if clients == "template":
@@ -395,6 +404,8 @@ def batch(
             force=force,
             inputs=inputs,
             notice=lambda message: typer.echo(f"optout: {message}", err=True),
+            ledger=ledger,
+            ledger_source=file_source("clients", Path(clients), agent),
         )
     summary = {
         "out": str(report.out_dir),

@@ -20,7 +20,7 @@ BROKERS = "penlink,acxiom"
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != JOURNAL
-            and not p.name.endswith(".lock")}
+            and not p.name.endswith(".lock") and ".optout-ledger" not in p.parts}
 
 
 def batch(cli, csv_path: Path, out: Path, *extra):

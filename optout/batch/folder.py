@@ -27,7 +27,9 @@ RUN_RECORD = ".optout-batch-run.json"
 LOCK = ".optout-batch.lock"
 MANIFEST = "manifest.csv"
 ERRORS = "errors.csv"
-BOOKKEEPING = (LOCK, RUN_RECORD, JOURNAL, MANIFEST, ERRORS)
+# The request ledger the batch records its letters in (optout.ledger): kept across runs, --force included.
+LEDGER = ".optout-ledger"
+BOOKKEEPING = (LOCK, RUN_RECORD, JOURNAL, MANIFEST, ERRORS, LEDGER)
 # What render_chunk writes into a client folder: slugs, a reference and an extension (see output.file_stem).
 OUTPUT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.(?:pdf|txt|eml|html)$")
 RUN_RECORD_VERSION = 1
@@ -93,7 +95,7 @@ def record_differences(old: dict, new: dict) -> list[str]:
 
 
 def folder_entries(out_dir: Path) -> list[str]:
-    return sorted(name for name in os.listdir(out_dir) if name != LOCK)
+    return sorted(name for name in os.listdir(out_dir) if name not in (LOCK, LEDGER))
 
 
 def describe_entries(out_dir: Path, names: list[str], limit: int = 6) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..catalog import Catalog, default_catalog
 from ..clients import Intake, RowError
@@ -44,6 +45,9 @@ from .folder import (
 )
 from .plan import BatchSettings, Chunk, plan_chunks
 from .spreadsheet import ERROR_COLUMNS, csv_bytes
+
+if TYPE_CHECKING:
+    from ..ledger.records import Source
 
 # ---------------------------------------------------------------------------
 # Running a batch
@@ -204,11 +208,15 @@ def run_batch(
     inputs: RunInputs | None = None,
     notice: NoticeCallback | None = None,
     catalog: Catalog | None = None,
+    ledger: Path | None = None,
+    ledger_source: Source | None = None,
+    record_letters: bool = True,
 ) -> BatchReport:
     """Write the batch into `out_dir`, which afterwards holds exactly this run: the manifest's files and bookkeeping.
 
     A new run needs an empty (or new) folder, or `force` to replace an earlier batch; `resume` continues a run
-    only when the recorded inputs and settings are the same.
+    only when the recorded inputs and settings are the same. With `record_letters`, every letter goes into the ledger
+    `ledger` (default: `.optout-ledger/ledger.sqlite` inside the folder), as drafted, for `optout ledger`.
     """
     notice = notice or (lambda _message: None)
     catalog = catalog or default_catalog()
@@ -221,6 +229,10 @@ def run_batch(
         inputs = RunInputs(clients_sha256=intake.source_sha256 or _intake_digest(intake), catalog_sha256=catalog.fingerprint)
     record = run_record(settings, inputs, broker_ids)
 
+    if record_letters and ledger is not None:
+        from ..ledger import open_ledger
+
+        open_ledger(ledger).close()  # a ledger that cannot be used stops the batch before it writes anything
     ensure_private_dir(out_dir)  # an existing folder keeps its mode; new ones are 0700
     with FolderLock(out_dir):
         done, removed = _prepare_folder(out_dir, record, client_ids, resume, force, notice)
@@ -257,6 +269,10 @@ def run_batch(
         refusals = [Refusal(**r) for entry in ordered for r in entry["refusals"]]
         manifest = out_dir / MANIFEST
         atomic_write(manifest, csv_bytes(MANIFEST_COLUMNS, rows), FILE_MODE)
+        if record_letters:
+            from ..ledger.recording import record_batch  # SQLite is loaded only by a batch that records
+
+            record_batch(ledger, out_dir, rows, intake, settings, catalog, ledger_source)
         errors_file = out_dir / ERRORS
         if intake.errors:
             atomic_write(errors_file, csv_bytes(ERROR_COLUMNS, [asdict(e) for e in intake.errors]), FILE_MODE)
