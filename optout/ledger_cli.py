@@ -177,9 +177,8 @@ def ledger_next(
         print_json(done)
         return
     for item in done:
-        name = item.get("reference") or item["follows"]
-        typer.echo(f"{item['follows']} -> {item.get('kind') or item['stage']} {name if 'reference' in item else ''}".rstrip()
-                   + f" ({item['reason']})")
+        written = f" {item['reference']}" if "reference" in item else ""
+        typer.echo(f"{item['follows']} -> {item.get('kind') or item['stage']}{written} ({item['reason']})")
         for path in item.get("files", []):
             typer.echo(f"  {path}")
     typer.echo(f"{len(done)} letter(s) {'to write' if dry_run else 'written'}", err=True)

@@ -454,3 +454,24 @@ def test_a_refused_event_copies_no_attachment(tmp_path):
         with pytest.raises(InputError, match="cannot mark it completed: it is drafted; next can come sent"):
             mark(ledger, "OPT-A", Mark(kind=EventKind.COMPLETED, on=DAY0), TODAY, attach=reply)
     assert not (tmp_path / "l-files").exists()
+
+
+def test_when_no_appeal_can_be_written_the_complaint_is_and_the_reason_is_shown(cli, tmp_path, write_profile, monkeypatch):
+    import optout.lifecycle
+
+    def refuse(*args, **kwargs):
+        raise InputError("this appeal is not available")
+
+    monkeypatch.setattr(optout.lifecycle, "compose_appeal", refuse)
+    profile = write_profile()
+    ledger = tmp_path / "l.sqlite"
+    cli("letter", "-p", profile, "-b", "acxiom", "-f", "txt", "-o", tmp_path / "out", "--date", "2026-01-05", "--record",
+        "--ledger", ledger)
+    [row] = json.loads(cli("ledger", "list", "--ledger", ledger, "--json", "--today", "2026-01-05").stdout)
+    cli("ledger", "mark", row["reference"], "sent", "--on", "2026-01-05", "--ledger", ledger, "--today", "2026-01-05")
+    cli("ledger", "mark", row["reference"], "denied", "--on", "2026-01-20", "--ledger", ledger, "--today", "2026-01-20")
+    result = cli("ledger", "next", "--ledger", ledger, "--today", "2026-01-21", "-o", tmp_path / "next", "-f", "txt")
+    assert result.exit_code == 0, result.output
+    assert "this appeal is not available; writing a complaint instead" in result.output
+    with open_ledger(ledger, create=False) as opened:
+        assert [r.stage for r in opened.requests() if r.parent == row["reference"]] == [Stage.COMPLAINT]

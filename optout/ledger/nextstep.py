@@ -76,7 +76,9 @@ def _next_stage(root: RequestView, by_stage: dict, later: list[RequestView], tod
     if root.status in DENIALS:
         appeal = by_stage.get(Stage.APPEAL)
         if appeal is None:
-            return Stage.APPEAL, f"{root.status.value} on {root.status_on.isoformat()}"
+            # Where the law records no appeal (Utah, California), the regulator is the next step.
+            stage = Stage.COMPLAINT if root.appeal_available is False else Stage.APPEAL
+            return stage, f"{root.status.value} on {root.status_on.isoformat()}"
         if appeal.status in DENIALS:
             return Stage.COMPLAINT, f"appeal {appeal.reference} {appeal.status.value} on {appeal.status_on.isoformat()}"
         if appeal.overdue:
@@ -150,7 +152,7 @@ def facts_for(source: Source | None, client_id: str | None, overrides: Overrides
 
 
 def compose_step(step: Step, root: RequestView, later: list[RequestView], catalog: Catalog, profile: Profile,
-                 agent: Agent | None, today: dt.date) -> tuple[Stage, Letter]:
+                 agent: Agent | None, today: dt.date, notices: list[str]) -> tuple[Stage, Letter]:
     from .. import lifecycle
 
     prior = prior_letter(root)
@@ -159,8 +161,8 @@ def compose_step(step: Step, root: RequestView, later: list[RequestView], catalo
     if step.stage is Stage.APPEAL:
         try:
             return step.stage, lifecycle.compose_appeal(catalog, profile, prior, today=today, agent=agent)
-        except InputError:
-            pass  # no appeal under this law (Utah, California): the complaint is the next step
+        except InputError as exc:
+            notices.append(f"{root.reference}: {exc}; writing a complaint instead")  # no appeal: the regulator is next
     if step.stage is Stage.RE_REQUEST:
         from ..letters import compose
 
@@ -175,7 +177,7 @@ def write_next(ledger: Ledger, views: list[RequestView], catalog: Catalog, today
     done = []
     for step, root, later in plan(views, today):
         profile, agent = facts_for(root.request.source, root.request.client_id, overrides)
-        stage, letter = compose_step(step, root, later, catalog, profile, agent, today)
+        stage, letter = compose_step(step, root, later, catalog, profile, agent, today, overrides.notices)
         client_id = root.request.client_id
         if client_id is not None and not CLIENT_ID.match(client_id):
             raise InputError(f"{root.reference}: the ledger's client id '{client_id}' cannot name a folder")

@@ -291,7 +291,8 @@ def _private(path: Path) -> None:
         companion = path.with_name(path.name + suffix)
         with contextlib.suppress(FileNotFoundError):
             info = os.lstat(companion)
-            if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) != 0o600:
+            mine = not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
+            if stat.S_ISREG(info.st_mode) and mine and stat.S_IMODE(info.st_mode) != 0o600:
                 os.chmod(companion, 0o600)
 
 
