@@ -45,6 +45,15 @@ from .catalog import (  # noqa: F401
     Source,
     Verification,
 )
+from .disclosure import (  # noqa: F401
+    IDENTIFIER_ORDER,
+    BrokerNeeds,
+    CategoryNeeds,
+    Disclosed,
+    Disclosure,
+    DisclosureTable,
+    Identifier,
+)
 from .letters import (  # noqa: F401
     Block,
     Deadline,
@@ -56,6 +65,11 @@ from .letters import (  # noqa: F401
 )
 from .people import (  # noqa: F401
     EMAIL_PATTERN,
+    ZERO_ID,
+    AdPlatform,
+    AdvertisingId,
+    ListingUrl,
+    VehiclePlate,
     NAME_FORBIDDEN,
     OTHER_POSTCODE,
     UK_POSTCODE,
