@@ -24,7 +24,9 @@ from .cli_common import (
     print_json,
 )
 from .errors import InputError
+from .disclosure import DiscloseChoice, disclosure_summary, plan_disclosure, with_disclosure_notes
 from .examples import run_example
+from .help_cli import help_app
 from .legal import decide
 from .letters import compose
 from .models import RequestKind
@@ -61,6 +63,7 @@ app.add_typer(brokers_app, name="brokers")
 app.add_typer(laws_app, name="laws")
 app.add_typer(profile_app, name="profile")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(help_app, name="help")
 
 
 ProfileOption = Annotated[Path, typer.Option("--profile", "-p", help="Your profile (YAML). `optout profile example` prints one.")]
@@ -76,6 +79,14 @@ BrokersOption = Annotated[
 ]
 RequestOption = Annotated[RequestKind, typer.Option("--request", "-r", help="What to ask for.", case_sensitive=False)]
 DateOption = Annotated[str | None, typer.Option("--date", help="Letter date, YYYY-MM-DD (default: today).")]
+DiscloseOption = Annotated[
+    str,
+    typer.Option(
+        "--disclose",
+        help="Which of your details letters carry: 'minimal' (only what each broker finds people by), 'all' (every "
+        "detail in the profile), or details to add, e.g. phone,birth-date. `optout help identifiers` explains.",
+    ),
+]
 
 
 @app.command()
@@ -90,9 +101,11 @@ def letter(
     agent: Annotated[
         Path | None, typer.Option("--agent", help="Authorized agent file (YAML), to write on someone's behalf.")
     ] = None,
+    disclose: DiscloseOption = "minimal",
     json_output: JsonOption = False,
 ) -> None:
     """Write a letter to each broker named, in the formats you choose."""
+    choice = DiscloseChoice.parse(disclose)
     formats = parse_formats(format)
     person = load_profile(profile)
     agent_record = load_agent(agent) if agent else None
@@ -101,7 +114,7 @@ def letter(
     brokers = select_brokers(",".join(broker), catalog)
     written = []
     for record in brokers:
-        composed = compose(person, record, request, letter_date, catalog, agent=agent_record)
+        composed = compose(person, record, request, letter_date, catalog, agent=agent_record, disclose=choice)
         written.append((composed, write_letter(composed, formats, out)))
     if json_output:
         print_json(
@@ -111,6 +124,7 @@ def letter(
                     "broker_id": c.broker_id,
                     "files": [str(p) for p in paths],
                     **decision_summary(c.decision),
+                    "discloses": disclosure_summary(c.discloses, catalog),
                 }
                 for c, paths in written
             ]
@@ -135,14 +149,18 @@ def explain(
     broker: BrokerOption,
     request: RequestOption = RequestKind.DELETE,
     date: DateOption = None,
+    disclose: DiscloseOption = "minimal",
     json_output: JsonOption = False,
 ) -> None:
-    """Show which law applies, which rights the letter invokes, the channel, and the due date."""
+    """Show which law applies, which rights the letter invokes, the channel, the due date, and which of your
+    details the letter discloses, and why."""
     person = load_profile(profile)
     catalog = default_catalog()
     record = catalog.broker(broker)
     decision = decide(person, record, request, parse_date(date), catalog)
-    summary = decision_summary(decision)
+    disclosure = plan_disclosure(person, record, decision, catalog, DiscloseChoice.parse(disclose))
+    decision = with_disclosure_notes(decision, disclosure, record, catalog)
+    summary = decision_summary(decision) | {"discloses": disclosure_summary(disclosure.items, catalog)}
     if json_output:
         print_json(summary)
         return
@@ -163,6 +181,7 @@ def explain(
         typer.echo(
             f"{label}: {deadline.due_date.isoformat()} ({day_phrase(deadline.days, deadline.day_kind)}, {deadline.section})"
         )
+    typer.echo(render_text("cli/discloses.txt.j2", discloses=summary["discloses"]))
     for note in summary["notes"]:
         typer.echo(f"Note: {note}")
 

@@ -291,10 +291,10 @@ def with_disclosure_notes(decision: Decision, disclosure: Disclosure, broker: Br
     return decision.model_copy(update={"notes": [*decision.notes, *notes]}) if notes else decision
 
 
-def disclosure_summary(disclosure: Disclosure, catalog: Catalog) -> list[dict]:
-    """`discloses` in `optout explain --json` and the batch manifest: each detail, what it says, and why."""
+def disclosure_summary(items: list[Disclosed], catalog: Catalog) -> list[dict]:
+    """`discloses` in `optout explain --json` and `optout letter --json`: each detail, what it says, where, and why."""
     labels = table_for(catalog).labels
     return [
         {"field": item.field.value, "label": labels[item.field]["en"], "values": item.values, "why": item.why, "place": item.place}
-        for item in disclosure.items
+        for item in items
     ]
