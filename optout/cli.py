@@ -23,8 +23,8 @@ from .cli_common import (
     parse_date,
     print_json,
 )
+from .disclosure import DiscloseChoice, disclosure_summary, plan_disclosure, table_for, with_disclosure_notes
 from .errors import InputError
-from .disclosure import DiscloseChoice, disclosure_summary, plan_disclosure, with_disclosure_notes
 from .examples import run_example
 from .help_cli import help_app
 from .legal import decide
@@ -362,6 +362,7 @@ def batch(
         bool, typer.Option("--force", help="Replace an earlier batch in --out: its files are listed, then removed.")
     ] = False,
     date: DateOption = None,
+    disclose: DiscloseOption = "minimal",
     json_output: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -379,9 +380,10 @@ def batch(
         letter_date=parse_date(date),
         formats=tuple(parse_formats(format)),
         agent=load_agent(agent) if agent else None,
+        disclose=DiscloseChoice.parse(disclose),
     )
     chosen = select_brokers(brokers, catalog)
-    intake = read_clients(Path(clients))
+    intake = read_clients(Path(clients), catalog)
     if resume and force:
         raise fail("--resume and --force: choose one (finish the same run, or replace it)")
     inputs = RunInputs(
@@ -416,6 +418,7 @@ def batch(
         "errors_file": str(report.errors_file) if report.errors_file else None,
         "refused": [asdict(r) for r in report.refusals],
         "removed": report.removed,
+        "disclosed": report.disclosed,
     }
     if json_output:
         print_json(summary)
@@ -424,6 +427,7 @@ def batch(
             f"{report.letters} letters for {report.clients} clients in {report.out_dir}/ "
             f"({report.files} files; manifest: {report.manifest})."
         )
+        typer.echo(render_text("cli/batch-disclosed.txt.j2", disclosed=report.disclosed, labels=table_for(catalog).labels))
         if report.refusals:
             typer.echo(
                 f"{len(report.refusals)} letter(s) are for the client to sign and send, "

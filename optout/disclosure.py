@@ -295,6 +295,12 @@ def disclosure_summary(items: list[Disclosed], catalog: Catalog) -> list[dict]:
     """`discloses` in `optout explain --json` and `optout letter --json`: each detail, what it says, where, and why."""
     labels = table_for(catalog).labels
     return [
-        {"field": item.field.value, "label": labels[item.field]["en"], "values": item.values, "why": item.why, "place": item.place}
+        {
+            "field": item.field.value,
+            "label": labels[item.field]["en"],
+            "values": item.values,
+            "why": item.why,
+            "place": item.place,
+        }
         for item in items
     ]

@@ -248,7 +248,9 @@ class Profile(PersonText):
         default_factory=list, max_length=10, description="Licence plates of vehicles you drive (plate readers key on them)."
     )
     listing_urls: list[ListingUrl] = Field(
-        default_factory=list, max_length=50, description="Pages of people-search sites that show you, each on that site's own domain."
+        default_factory=list,
+        max_length=50,
+        description="Pages of people-search sites that show you, each on that site's own domain.",
     )
     face_image_consent: bool = Field(
         default=False,
