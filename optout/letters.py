@@ -77,16 +77,19 @@ def recipient_lines(broker: Broker, decision: Decision) -> list[str]:
 
 
 def sender_lines(profile: Profile, agent: Agent | None, disclosure: Disclosure | None = None) -> list[str]:
-    """The return block: the agent's, or the person's name with the one contact the letter discloses for the reply
-    (the postal address where it is disclosed, else the email)."""
+    """The return block: the agent's, or the person's name with the postal address where the letter discloses it,
+    and the email the reply goes to where that is how the reply comes back."""
     if agent is not None:
         return [agent.organization, *agent.address.lines()]
-    fields = disclosure.fields if disclosure is not None else [Identifier.ADDRESS]
-    if Identifier.ADDRESS in fields:
+    if disclosure is None:
         return [profile.full_name, *profile.mailing_address.lines()]
-    if Identifier.EMAIL in fields and profile.emails:
-        return [profile.full_name, profile.emails[0]]
-    return [profile.full_name]
+    lines = [profile.full_name]
+    if Identifier.ADDRESS in disclosure.fields:
+        lines += profile.mailing_address.lines()
+    email = disclosure.get(Identifier.EMAIL)
+    if email is not None and email.place == "sender":
+        lines += email.values
+    return lines
 
 
 REGULATION_NAMES = {
