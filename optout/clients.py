@@ -118,9 +118,10 @@ def _split(cell: str) -> list[str]:
 
 
 def _pair(item: str, first: str, second: str) -> dict:
-    """'ios:6D92...' -> {first: 'ios', second: '6D92...'}; without ':' the first part is missing (a row error)."""
+    """'ios:6D92...' -> {first: 'ios', second: '6D92...'}; without ':' the first part is empty (a row error saying what
+    it must be)."""
     head, colon, tail = item.partition(":")
-    return {first: head.strip(), second: tail.strip()} if colon else {second: item}
+    return {first: head.strip(), second: tail.strip()} if colon else {first: "", second: item}
 
 
 def _listing(item: str) -> dict:

@@ -74,7 +74,7 @@ def test_venntel_delete_letter_carries_the_advertising_id_and_not_the_birth_date
     assert "Please delete all data tied to it" in text and "suppress the ID" in text
     for absent in ("Date of birth", "April 1, 1990", "Phone:", "555 0100", "12 Elm St", "ABC 1234", SPOKEO_LISTING, "Norfolk"):
         assert absent not in text, absent
-    assert [d.field for d in letter.discloses] == [Identifier.RESIDENCE, Identifier.NAME, Identifier.EMAIL, Identifier.ADVERTISING_ID]
+    assert [d.field.value for d in letter.discloses] == ["residence", "name", "email", "advertising_id"]
     # Sourced: Venntel's own Vermont filing says the advertising ID is what it keys on.
     assert "Venntel utilizes" in letter.discloses[-1].why and "Vermont" in letter.discloses[-1].why
 
@@ -243,7 +243,7 @@ def test_a_broker_without_its_identifier_in_the_profile_gets_a_note_and_a_questi
     letter = compose(Profile.model_validate(profile_data()), CATALOG.broker("venntel"), D, NOV27, CATALOG)
     text = letter_text(letter)
     assert "such as a mobile advertising ID, say so" in text
-    assert any("finds people by their mobile advertising ID" in note and "optout help identifiers" in note for note in letter.notes)
+    assert any("finds people by their mobile advertising ID" in n and "optout help identifiers" in n for n in letter.notes)
 
 
 def test_plate_reader_letters_name_the_plates():
