@@ -39,7 +39,7 @@ from .templating import long_date
 # Identifiers a broker may need that a person can add to the profile (`optout help identifiers` says how):
 # a letter that lacks one gets a note saying so.
 ADDABLE = (Identifier.ADVERTISING_ID, Identifier.VEHICLE_PLATE, Identifier.LISTING_URL)
-PLATFORM_NAMES = {AdPlatform.IOS: "Apple IDFA, iPhone or iPad", AdPlatform.ANDROID: "Google advertising ID, Android"}
+PLATFORM_NAMES = {AdPlatform.IOS: "Apple IDFA", AdPlatform.ANDROID: "Android advertising ID"}
 
 
 @dataclass(frozen=True)

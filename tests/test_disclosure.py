@@ -69,7 +69,7 @@ def letter_text(letter) -> str:
 def test_venntel_delete_letter_carries_the_advertising_id_and_not_the_birth_date_or_phones():
     letter = compose(full_profile(), CATALOG.broker("venntel"), D, NOV27, CATALOG)
     text = letter_text(letter)
-    assert f"Mobile advertising ID: {IDFA} (Apple IDFA, iPhone or iPad)" in text
+    assert f"Mobile advertising ID: {IDFA} (Apple IDFA)" in text
     assert "Your records are keyed by mobile advertising ID, not by name" in text
     assert "Please delete all data tied to it" in text and "suppress the ID" in text
     for absent in ("Date of birth", "April 1, 1990", "Phone:", "555 0100", "12 Elm St", "ABC 1234", SPOKEO_LISTING, "Norfolk"):
