@@ -36,9 +36,11 @@ from .models import (
 from .paths import catalog_dir
 from .templating import long_date
 
-# Identifiers a broker may need that a person can add to the profile (`optout help identifiers` says how):
-# a letter that lacks one gets a note saying so.
-ADDABLE = (Identifier.ADVERTISING_ID, Identifier.VEHICLE_PLATE, Identifier.LISTING_URL)
+# Identifiers without which a broker that keys on them may find nothing (a name does not lead to a phone's
+# location trail or a car's plate reads): a letter that lacks one asks what the broker would need, and a note says
+# how to add it (`optout help identifiers`). A listing address only helps a people-search site, which can search by
+# name and town, so its absence gets neither.
+ADDABLE = (Identifier.ADVERTISING_ID, Identifier.VEHICLE_PLATE)
 PLATFORM_NAMES = {AdPlatform.IOS: "Apple IDFA", AdPlatform.ANDROID: "Android advertising ID"}
 
 
