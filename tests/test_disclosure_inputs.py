@@ -246,7 +246,7 @@ def test_a_broker_override_must_cite_one_of_its_sources():
 
 
 def test_curated_location_plate_face_and_people_search_records_say_what_they_need():
-    expected = {"venntel": ["advertising_id"], "gravy-analytics": ["advertising_id"],
+    expected = {"venntel": ["advertising_id"], "gravy-analytics": ["advertising_id"], "outlogic": ["advertising_id"],
                 "vigilant-solutions": ["vehicle_plate"], "drn-data": ["vehicle_plate"],
                 "clearview-ai": ["face_image"], "pimeyes": ["face_image"], "spokeo": ["name", "city_state", "listing_url"],
                 "peopleconnect": ["name", "city_state", "listing_url"]}
