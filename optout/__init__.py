@@ -47,18 +47,21 @@ _API = {
     "Decision": "optout.models",
     "Letter": "optout.models",
     "InputError": "optout.errors",
+    "DiscloseChoice": "optout.disclosure",
+    "plan_disclosure": "optout.disclosure",
 }
 
 __all__ = [  # the names of _API, written out so tools see them
-    "Agent", "BatchReport", "BatchSettings", "Broker", "Catalog", "Decision", "InputError", "Law", "Letter", "Profile",
-    "RequestKind", "__version__", "compose", "decide", "load_agent", "load_catalog", "load_profile", "read_clients",
-    "render_files", "render_letter", "run_batch", "select_brokers", "write_letter",
+    "Agent", "BatchReport", "BatchSettings", "Broker", "Catalog", "Decision", "DiscloseChoice", "InputError", "Law", "Letter",
+    "Profile", "RequestKind", "__version__", "compose", "decide", "load_agent", "load_catalog", "load_profile",
+    "plan_disclosure", "read_clients", "render_files", "render_letter", "run_batch", "select_brokers", "write_letter",
 ]
 
 if TYPE_CHECKING:
     from .batch import BatchReport, BatchSettings, run_batch
     from .catalog import Catalog, load_catalog
     from .clients import read_clients
+    from .disclosure import DiscloseChoice, plan_disclosure
     from .errors import InputError
     from .legal import decide
     from .letters import compose

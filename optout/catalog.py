@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import InputError
 from .fsutil import atomic_write
-from .models import Broker, Law
+from .models import Broker, DisclosureTable, Law
 from .paths import catalog_dir
 
 Model = TypeVar("Model", Broker, Law)  # catalog records: each has an id equal to its file name
@@ -181,10 +181,37 @@ def check_files(paths: list[Path], model: type[Model]) -> list[Problem]:
     return problems
 
 
+DISCLOSURE_NAME = "disclosure.yaml"  # what each category of broker needs to find a person (optout/disclosure.py)
+
+
+def parse_disclosure_table(path: Path) -> tuple[DisclosureTable | None, list[Problem]]:
+    try:
+        data = read_yaml(path)
+    except OSError as exc:
+        return None, [Problem(path, "(file)", f"cannot read: {exc.strerror or exc}")]
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        return None, [Problem(path, "(file)", f"not valid UTF-8 YAML: {exc}")]
+    try:
+        return DisclosureTable.model_validate(data), []
+    except ValidationError as exc:
+        return None, validation_problems(path, exc)
+
+
 def validate_catalog(root: Path | None = None) -> list[Problem]:
     root = root or catalog_dir()
     problems = check_files(sorted((root / "brokers").glob("*.yaml")), Broker)
     problems += check_files(sorted((root / "laws").glob("*.yaml")), Law)
+    if (root / DISCLOSURE_NAME).exists():
+        table, found = parse_disclosure_table(root / DISCLOSURE_NAME)
+        problems += found
+        if table is not None:
+            for path in sorted((root / "brokers").glob("*.yaml")):
+                record, _ = parse_record(path, Broker)
+                for category in record.categories if record else []:
+                    if category not in table.categories:
+                        problems.append(
+                            Problem(path, "categories", f"'{category}' is not a category of {DISCLOSURE_NAME}")
+                        )
     return problems
 
 
@@ -200,6 +227,7 @@ class Catalog:
     brokers: dict[str, Broker]
     laws: dict[str, Law]
     fingerprint: str = ""  # hash of every catalog file, recorded by batches so --resume can tell a changed catalog
+    disclosure: DisclosureTable | None = None  # broker_catalog/disclosure.yaml; None: the packaged one
 
     def broker(self, broker_id: str) -> Broker:
         try:
@@ -233,6 +261,7 @@ class CompiledCatalog(BaseModel):
     fingerprint: str
     brokers: list[Broker]
     laws: list[Law]
+    disclosure: DisclosureTable | None = None
 
 
 def catalog_fingerprint(root: Path) -> str:
@@ -240,7 +269,7 @@ def catalog_fingerprint(root: Path) -> str:
     # The models' shape too: a compiled cache written by an optout with fewer request kinds holds channels whose
     # default `accepts` lists only those kinds, so a new model must not reuse it.
     digest.update(json.dumps(CompiledCatalog.model_json_schema(), sort_keys=True).encode() + b"\0")
-    for path in sorted(root.glob("*/*.yaml")):
+    for path in sorted([*root.glob("*/*.yaml"), *root.glob("*.yaml")]):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -259,7 +288,12 @@ def _cache_candidates(root: Path) -> list[Path]:
 
 
 def _parse_yaml_catalog(root: Path) -> Catalog:
-    return Catalog(brokers=_load_dir(root / "brokers", Broker), laws=_load_dir(root / "laws", Law))
+    disclosure = None
+    if (root / DISCLOSURE_NAME).exists():
+        disclosure, problems = parse_disclosure_table(root / DISCLOSURE_NAME)
+        if problems:
+            raise CatalogError("; ".join(str(p) for p in problems))
+    return Catalog(brokers=_load_dir(root / "brokers", Broker), laws=_load_dir(root / "laws", Law), disclosure=disclosure)
 
 
 def compile_catalog(root: Path, destination: Path) -> None:
@@ -268,7 +302,12 @@ def compile_catalog(root: Path, destination: Path) -> None:
 
 
 def _write_compiled(catalog: Catalog, fingerprint: str, destination: Path) -> None:
-    compiled = CompiledCatalog(fingerprint=fingerprint, brokers=list(catalog.brokers.values()), laws=list(catalog.laws.values()))
+    compiled = CompiledCatalog(
+        fingerprint=fingerprint,
+        brokers=list(catalog.brokers.values()),
+        laws=list(catalog.laws.values()),
+        disclosure=catalog.disclosure,
+    )
     destination.parent.mkdir(parents=True, exist_ok=True)
     # Readable by all: an installed package's cache serves every user of the machine.
     atomic_write(destination, compiled.model_dump_json(exclude_defaults=True).encode("utf-8"), mode=0o644, durable=False)
@@ -285,7 +324,10 @@ def load_catalog(root: Path | None = None) -> Catalog:
             continue
         if compiled.fingerprint == fingerprint:
             return Catalog(
-                brokers={b.id: b for b in compiled.brokers}, laws={law.id: law for law in compiled.laws}, fingerprint=fingerprint
+                brokers={b.id: b for b in compiled.brokers},
+                laws={law.id: law for law in compiled.laws},
+                fingerprint=fingerprint,
+                disclosure=compiled.disclosure,
             )
     catalog = _parse_yaml_catalog(root)
     catalog.fingerprint = fingerprint

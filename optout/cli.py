@@ -23,9 +23,11 @@ from .cli_common import (
     parse_date,
     print_json,
 )
+from .disclosure import DiscloseChoice, disclosure_summary, plan_disclosure, table_for, with_disclosure_notes
 from .errors import InputError
 from .examples import run_example
 from .ledger_cli import BatchLedgerOption, LedgerOption, RecordOption, ledger_app, ledger_recorder
+from .help_cli import help_app
 from .legal import decide
 from .letters import compose
 from .models import RequestKind
@@ -67,6 +69,7 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(reply_app, name="reply")  # replies, follow-ups and appeals (optout/reply_cli.py)
 app.command("complaint")(complaint)
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(help_app, name="help")
 
 
 ProfileOption = Annotated[Path, typer.Option("--profile", "-p", help="Your profile (YAML). `optout profile example` prints one.")]
@@ -86,6 +89,14 @@ RequestOption = Annotated[
 ]
 DETAIL_HELP = "correct, fcra-dispute: what is wrong and what it should say. Repeatable (default: the profile's corrections)."
 DateOption = Annotated[str | None, typer.Option("--date", help="Letter date, YYYY-MM-DD (default: today).")]
+DiscloseOption = Annotated[
+    str,
+    typer.Option(
+        "--disclose",
+        help="Which of your details letters carry: 'minimal' (only what each broker finds people by), 'all' (every "
+        "detail in the profile), or details to add, e.g. phone,birth-date. `optout help identifiers` explains.",
+    ),
+]
 
 
 @app.command()
@@ -101,11 +112,13 @@ def letter(
         Path | None, typer.Option("--agent", help="Authorized agent file (YAML), to write on someone's behalf.")
     ] = None,
     detail: Annotated[list[str], typer.Option("--detail", help=DETAIL_HELP)] = [],
+    disclose: DiscloseOption = "minimal",
     json_output: JsonOption = False,
     record_in_ledger: RecordOption = False,
     ledger: LedgerOption = None,
 ) -> None:
     """Write a letter to each broker named, in the formats you choose."""
+    choice = DiscloseChoice.parse(disclose)
     formats = parse_formats(format)
     person = load_profile(profile)
     agent_record = load_agent(agent) if agent else None
@@ -115,7 +128,9 @@ def letter(
     written = []
     recorder = ledger_recorder(record_in_ledger, ledger, profile, agent, catalog)
     for record in brokers:
-        composed = compose(person, record, request, letter_date, catalog, agent=agent_record, details=detail)
+        composed = compose(
+            person, record, request, letter_date, catalog, agent=agent_record, details=detail, disclose=choice
+        )
         written.append((composed, write_letter(composed, formats, out)))
     if recorder:
         recorder([c for c, _ in written])
@@ -127,6 +142,7 @@ def letter(
                     "broker_id": c.broker_id,
                     "files": [str(p) for p in paths],
                     **decision_summary(c.decision),
+                    "discloses": disclosure_summary(c.discloses, catalog),
                 }
                 for c, paths in written
             ]
@@ -151,14 +167,18 @@ def explain(
     broker: BrokerOption,
     request: RequestOption = RequestKind.DELETE,
     date: DateOption = None,
+    disclose: DiscloseOption = "minimal",
     json_output: JsonOption = False,
 ) -> None:
-    """Show which law applies, which rights the letter invokes, the channel, and the due date."""
+    """Show which law applies, which rights the letter invokes, the channel, the due date, and which of your
+    details the letter discloses, and why."""
     person = load_profile(profile)
     catalog = default_catalog()
     record = catalog.broker(broker)
     decision = decide(person, record, request, parse_date(date), catalog)
-    summary = decision_summary(decision)
+    disclosure = plan_disclosure(person, record, decision, catalog, DiscloseChoice.parse(disclose))
+    decision = with_disclosure_notes(decision, disclosure, record, catalog)
+    summary = decision_summary(decision) | {"discloses": disclosure_summary(disclosure.items, catalog)}
     if json_output:
         print_json(summary | {"guide": request_guide(summary["requested"])})
         return
@@ -179,6 +199,7 @@ def explain(
         typer.echo(
             f"{label}: {deadline.due_date.isoformat()} ({day_phrase(deadline.days, deadline.day_kind)}, {deadline.section})"
         )
+    typer.echo(render_text("cli/discloses.txt.j2", discloses=summary["discloses"]))
     for note in summary["notes"]:
         typer.echo(f"Note: {note}")
     typer.echo(render_text("cli/request-guide.txt.j2", request=summary["requested"]))
@@ -360,6 +381,7 @@ def batch(
         bool, typer.Option("--force", help="Replace an earlier batch in --out: its files are listed, then removed.")
     ] = False,
     date: DateOption = None,
+    disclose: DiscloseOption = "minimal",
     json_output: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ledger: BatchLedgerOption = None,
@@ -379,9 +401,10 @@ def batch(
         letter_date=parse_date(date),
         formats=tuple(parse_formats(format)),
         agent=load_agent(agent) if agent else None,
+        disclose=DiscloseChoice.parse(disclose),
     )
     chosen = select_brokers(brokers, catalog)
-    intake = read_clients(Path(clients))
+    intake = read_clients(Path(clients), catalog)
     if resume and force:
         raise fail("--resume and --force: choose one (finish the same run, or replace it)")
     inputs = RunInputs(
@@ -418,6 +441,7 @@ def batch(
         "errors_file": str(report.errors_file) if report.errors_file else None,
         "refused": [asdict(r) for r in report.refusals],
         "removed": report.removed,
+        "disclosed": report.disclosed,
     }
     if json_output:
         print_json(summary)
@@ -426,6 +450,7 @@ def batch(
             f"{report.letters} letters for {report.clients} clients in {report.out_dir}/ "
             f"({report.files} files; manifest: {report.manifest})."
         )
+        typer.echo(render_text("cli/batch-disclosed.txt.j2", disclosed=report.disclosed, labels=table_for(catalog).labels))
         if report.refusals:
             typer.echo(
                 f"{len(report.refusals)} letter(s) are for the client to sign and send, "

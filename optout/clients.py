@@ -8,21 +8,28 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 from .errors import InputError
 from .models import Profile, check_text, visible
 from .profiles import friendly_message
 
 REQUIRED_COLUMNS = ["client_id", "full_name", "residence_state", "street", "city", "state", "postal_code"]
+# Identifiers some brokers key their records on (optout help identifiers): `;`-separated items.
+IDENTIFIER_COLUMNS = ["advertising_ids", "vehicle_plates", "listing_urls", "face_image_consent"]
 OPTIONAL_COLUMNS = ["email", "phone", "aliases", "birth_date", "language", "statuses",
-                    "acp_street", "acp_city", "acp_state", "acp_postal_code"]
+                    "acp_street", "acp_city", "acp_state", "acp_postal_code", *IDENTIFIER_COLUMNS]
 COLUMNS = (
     REQUIRED_COLUMNS[:3]
     + ["email", "phone"]
     + REQUIRED_COLUMNS[3:]
     + ["aliases", "birth_date", "language", "statuses", "acp_street", "acp_city", "acp_state", "acp_postal_code"]
+    + IDENTIFIER_COLUMNS
 )
 EXAMPLE_ROW = {
     "client_id": "C-0001",
@@ -42,6 +49,10 @@ EXAMPLE_ROW = {
     "acp_city": "",
     "acp_state": "",
     "acp_postal_code": "",
+    "advertising_ids": "",
+    "vehicle_plates": "",
+    "listing_urls": "",
+    "face_image_consent": "",
 }
 CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 # Names Windows will not create as files or folders, whatever the case: a folder per client must work everywhere.
@@ -60,7 +71,12 @@ FIELD_TO_COLUMN = {
     "language": "language",
     "statuses": "statuses",
     "acp_substitute_address": "acp_street",
+    "face_image_consent": "face_image_consent",
 }
+LISTED_COLUMNS = {"advertising_ids", "vehicle_plates", "listing_urls"}  # errors name the item: "item 2: ..."
+YES_NO = {"yes": True, "y": True, "true": True, "1": True, "sí": True, "si": True,
+          "no": False, "n": False, "false": False, "0": False, "": False}
+BROKER_PREFIX = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)=(?=https?://)")
 
 
 class ClientFileError(InputError):
@@ -101,8 +117,23 @@ def _split(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(";") if part.strip()]
 
 
+def _pair(item: str, first: str, second: str) -> dict:
+    """'ios:6D92...' -> {first: 'ios', second: '6D92...'}; without ':' the first part is empty (a row error saying what
+    it must be)."""
+    head, colon, tail = item.partition(":")
+    return {first: head.strip(), second: tail.strip()} if colon else {first: "", second: item}
+
+
+def _listing(item: str) -> dict:
+    """'spokeo=https://...' names the broker; a bare address is matched to the broker whose website it is on."""
+    if found := BROKER_PREFIX.match(item):
+        return {"broker": found.group(1), "url": item[found.end() :]}
+    return {"url": item}
+
+
 def row_to_profile_data(row: dict[str, str]) -> dict:
     get = lambda key: (row.get(key) or "").strip()  # noqa: E731
+    consent = get("face_image_consent").lower()
     data: dict = {
         "full_name": get("full_name"),
         "residence_state": get("residence_state").upper() or None,
@@ -114,6 +145,10 @@ def row_to_profile_data(row: dict[str, str]) -> dict:
         "aliases": _split(get("aliases")),
         "statuses": [s.lower() for s in _split(get("statuses"))],
         "language": get("language").lower() or "en",
+        "advertising_ids": [_pair(item, "platform", "id") for item in _split(get("advertising_ids"))],
+        "vehicle_plates": [_pair(item, "state", "plate") for item in _split(get("vehicle_plates"))],
+        "listing_urls": [_listing(item) for item in _split(get("listing_urls"))],
+        "face_image_consent": YES_NO.get(consent, consent),
     }
     if get("birth_date"):
         data["birth_date"] = get("birth_date")
@@ -153,19 +188,21 @@ def _decode(path: Path, raw: bytes) -> str:
         raise ClientFileError(f"{path}: line {line}: not UTF-8 text; save the spreadsheet as 'CSV UTF-8'") from None
 
 
-def read_clients(path: Path) -> Intake:
+def read_clients(path: Path, catalog: Catalog | None = None) -> Intake:
+    """Every row checked: a bad one becomes errors naming its line and column. `catalog` (default: the packaged
+    one) is what listing addresses are checked against: each must be on its broker's own website."""
     raw = _read(path)
     text = _decode(path, raw)
     previous_limit = csv.field_size_limit(FIELD_SIZE_LIMIT)
     try:
-        intake = _parse(path, text)
+        intake = _parse(path, text, catalog)
     finally:
         csv.field_size_limit(previous_limit)
     intake.source_sha256 = hashlib.sha256(raw).hexdigest()
     return intake
 
 
-def _parse(path: Path, text: str) -> Intake:
+def _parse(path: Path, text: str, catalog: Catalog | None) -> Intake:
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
@@ -197,13 +234,13 @@ def _parse(path: Path, text: str) -> Intake:
             line, previous = previous + 1, reader.line_num  # where the record starts (a quoted cell may span lines)
             if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
                 continue
-            _read_row(row, line, seen, intake)
+            _read_row(row, line, seen, intake, catalog)
     except csv.Error as exc:
         raise ClientFileError(f"{path}: line {reader.line_num}: {exc}") from None
     return intake
 
 
-def _read_row(row: dict, line: int, seen: dict[str, int], intake: Intake) -> None:
+def _read_row(row: dict, line: int, seen: dict[str, int], intake: Intake, catalog: Catalog | None) -> None:
     if None in row:
         intake.errors.append(RowError(line, "(row)", "more cells than columns in the header"))
         return
@@ -235,9 +272,20 @@ def _read_row(row: dict, line: int, seen: dict[str, int], intake: Intake) -> Non
         profile = Profile.model_validate(row_to_profile_data(row))
     except ValidationError as exc:
         for item in exc.errors():
-            errors.append(RowError(line, _column_for(item["loc"]), visible(friendly_message(item), limit=300), shown_id))
+            loc = item["loc"]
+            listed = loc and loc[0] in LISTED_COLUMNS and len(loc) > 1 and isinstance(loc[1], int)
+            which = f"item {int(loc[1]) + 1}: " if listed else ""
+            reason = "must be yes or no (empty: no)" if loc and loc[0] == "face_image_consent" else friendly_message(item)
+            errors.append(RowError(line, _column_for(loc), visible(which + reason, limit=300), shown_id))
         intake.errors.extend(errors)
         return
+    if profile.listing_urls:
+        from .catalog import default_catalog
+        from .disclosure import listing_problems
+
+        for where, message in listing_problems(profile, catalog or default_catalog()):
+            number = int(where.rpartition(".")[2]) + 1
+            errors.append(RowError(line, "listing_urls", visible(f"item {number}: {message}", limit=300), shown_id))
     if errors:
         intake.errors.extend(errors)
         return

@@ -12,7 +12,7 @@ import json
 import re
 
 from .catalog import Catalog
-from .jurisdictions import country_name, us_state_name
+from .disclosure import MINIMAL, DiscloseChoice, place_of, plan_disclosure, residence_name, with_disclosure_notes
 from .legal import OPT_OUT_RIGHTS, decide, is_consumer_reporting_agency, postal_channel
 from .models import (
     Agent,
@@ -21,6 +21,8 @@ from .models import (
     BrokerRole,
     ChannelKind,
     Decision,
+    Disclosure,
+    Identifier,
     Law,
     LawKind,
     Letter,
@@ -80,10 +82,20 @@ def recipient_lines(broker: Broker, decision: Decision) -> list[str]:
     return lines
 
 
-def sender_lines(profile: Profile, agent: Agent | None) -> list[str]:
+def sender_lines(profile: Profile, agent: Agent | None, disclosure: Disclosure | None = None) -> list[str]:
+    """The return block: the agent's, or the person's name with the postal address where the letter discloses it,
+    and the email the reply goes to where that is how the reply comes back."""
     if agent is not None:
         return [agent.organization, *agent.address.lines()]
-    return [profile.full_name, *profile.mailing_address.lines()]
+    if disclosure is None:
+        return [profile.full_name, *profile.mailing_address.lines()]
+    lines = [profile.full_name]
+    if Identifier.ADDRESS in disclosure.fields:
+        lines += profile.mailing_address.lines()
+    email = disclosure.get(Identifier.EMAIL)
+    if email is not None and email.place == "sender":
+        lines += email.values
+    return lines
 
 
 REGULATION_NAMES = {
@@ -92,21 +104,6 @@ REGULATION_NAMES = {
     Regulation.HIPAA: "Health Insurance Portability and Accountability Act",
     Regulation.DPPA: "Driver's Privacy Protection Act",
 }
-
-
-def residence_name(profile: Profile) -> str:
-    if profile.residence_country == "US" and profile.residence_state:
-        return us_state_name(profile.residence_state)
-    return country_name(profile.residence_country)
-
-
-def place_of(profile: Profile) -> str:
-    """'Richmond, Virginia' from the person's first address; only the state or country for a program participant."""
-    if profile.acp_substitute_address is not None:
-        return residence_name(profile)
-    home = profile.addresses[0]
-    region = us_state_name(home.state) if home.country == "US" and home.state else country_name(home.country)
-    return f"{home.city}, {region}"
 
 
 def template_name(broker: Broker, decision: Decision) -> str:
@@ -156,8 +153,11 @@ def letter_context(
     catalog: Catalog,
     agent: Agent | None,
     details: list[str] | None = None,
+    disclosure: Disclosure | None = None,
 ) -> dict:
     laws = [catalog.law(law_id) for law_id in decision.laws]
+    if disclosure is None:
+        disclosure = plan_disclosure(profile, broker, decision, catalog)
     sale = next((r for r in decision.rights if r.right is Right.OPT_OUT_SALE), None)
     return {
         "profile": profile,
@@ -182,6 +182,8 @@ def letter_context(
         "agent": agent if decision.signer is Signer.AGENT else None,
         "show_real_address": profile.acp_substitute_address is None,
         "details": details or [],
+        # The identity block: every letter template prints the person's details from this one variable.
+        "disclosure": disclosure,
     }
 
 
@@ -193,13 +195,18 @@ def compose(
     catalog: Catalog,
     agent: Agent | None = None,
     details: list[str] | None = None,
+    disclose: DiscloseChoice = MINIMAL,
 ) -> Letter:
     """One letter. `details`: for `correct` and `fcra-dispute`, each item that is wrong and what it should say
-    (default: the profile's `corrections`); a refused request raises RequestRefused, an InputError."""
+    (default: the profile's `corrections`); a refused request raises RequestRefused, an InputError. `disclose`: which
+    of the person's details it carries beyond what the broker needs (optout/disclosure.py); the default carries only
+    those."""
     decision = decide(profile, broker, request, letter_date, catalog, agent=agent)
     chosen = details_for(decision.request, profile, details)
+    disclosure = plan_disclosure(profile, broker, decision, catalog, disclose)
+    decision = with_disclosure_notes(decision, disclosure, broker, catalog)
     reference = reference_for(profile, broker.id, request, letter_date, chosen)
-    context = letter_context(profile, broker, decision, letter_date, reference, catalog, agent, chosen)
+    context = letter_context(profile, broker, decision, letter_date, reference, catalog, agent, chosen, disclosure)
     env = text_environment()
     body = env.get_template(template_name(broker, decision)).render(context)
     title = squeeze(env.get_template("letter/en/subject.txt.j2").render(context)).translate(UNSHIELD)
@@ -217,12 +224,14 @@ def compose(
         blocks=split_blocks(body),
         notes=[render_note(note, "en") for note in decision.notes],
         recipient_lines=recipient_lines(broker, decision),
-        sender_lines=sender_lines(profile, agent if signed_by_agent else None),
-        sender_email=(agent.email if signed_by_agent and agent else None) or (profile.emails[0] if profile.emails else None),
+        sender_lines=sender_lines(profile, agent if signed_by_agent else None, disclosure),
+        sender_email=(agent.email if signed_by_agent and agent else None)
+        or (profile.emails[0] if profile.emails and Identifier.EMAIL in disclosure.fields else None),
         recipient_email=decision.channel.value if decision.channel and decision.channel.kind is ChannelKind.EMAIL else None,
         webform_url=decision.channel.value if decision.channel and decision.channel.kind is ChannelKind.WEBFORM else None,
         agent=agent if signed_by_agent else None,
         person_name=profile.full_name,
         person_place=place_of(profile),
         law_names=[] if context["voluntary"] else [law.name for law in context["laws"]],
+        discloses=disclosure.items,
     )

@@ -51,6 +51,11 @@ addresses:
 #   - {street: 9 Oak Ave, city: Norfolk, state: VA, postal_code: "23510"}
 # birth_date: 1990-04-01       # only if a company cannot find you without it
 # statuses: [daniels-law]      # or acp (then acp_substitute_address is required)
+# What some companies find you by (`optout help identifiers` says where to find these):
+# advertising_ids: [{platform: ios, id: 6D92078A-8246-4BA4-AE5B-76104861E7DC}]
+# vehicle_plates: [{plate: ABC 1234, state: VA}]
+# listing_urls: [https://www.spokeo.com/...]
+# face_image_consent: false     # never required
 """
 
 

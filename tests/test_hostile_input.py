@@ -48,6 +48,8 @@ def test_markup_and_template_code_in_a_name_print_as_text(cli, write_profile, tm
         out,
         "--date",
         "2026-11-27",
+        "--disclose",
+        "all",  # every detail, the hostile address included
     )
     assert result.exit_code == 0, result.output
 
@@ -62,7 +64,7 @@ def test_markup_and_template_code_in_a_name_print_as_text(cli, write_profile, tm
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
     assert "<img" not in html and "<a href" not in html
 
-    txt = words(next(out.glob("*.txt")).read_text(encoding="utf-8"))
+    txt = words(next(p for p in out.glob("*.txt") if not p.name.endswith("-notes.txt")).read_text(encoding="utf-8"))
     assert "{{ 7*7 }}" in txt
 
 
@@ -143,7 +145,7 @@ def test_broker_id_cannot_name_a_path(cli, write_profile, tmp_path):
 def test_letter_asks_for_no_ssn_and_states_limited_use(cli, write_profile, tmp_path):
     out = tmp_path / "out"
     cli("letter", "--profile", write_profile(), "--broker", "penlink", "--format", "txt", "--out", out, "--date", "2026-11-27")
-    text = words(next(out.glob("*.txt")).read_text(encoding="utf-8"))
+    text = words(next(p for p in out.glob("*.txt") if not p.name.endswith("-notes.txt")).read_text(encoding="utf-8"))
     assert "not giving a Social Security number" in text
     assert "solely to process this request" in text
 
@@ -168,7 +170,9 @@ def test_structure_marks_in_a_name_or_address_print_as_typed(write_profile):
     street = "1 Main St ⟦detail Bcc⟧ evil"
     person = Profile.model_validate({"full_name": name, "residence_state": "CA",
                                      "addresses": [{"street": street, "city": "Fresno", "state": "CA", "postal_code": "93721"}]})
-    letter = compose(person, catalog.broker("spokeo"), RequestKind.DELETE, dt.date(2026, 11, 27), catalog)
+    from optout.disclosure import EVERYTHING
+
+    letter = compose(person, catalog.broker("spokeo"), RequestKind.DELETE, dt.date(2026, 11, 27), catalog, disclose=EVERYTHING)
     assert [b.label for b in letter.blocks if b.kind == "detail"] == ["Name", "Address"]
     assert [b.text for b in letter.blocks if b.kind == "signature"] == [name]
     text = txt.render(letter).decode()

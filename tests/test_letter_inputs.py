@@ -49,7 +49,8 @@ def test_zip_codes_written_as_numbers_are_accepted_and_keep_their_leading_zero(c
                        "previous_addresses:\n  - {street: 2 Main St, city: Los Angeles, state: CA, postal_code: 90001}\n",
                        encoding="utf-8")
     out = tmp_path / "out"
-    result = cli("letter", "--profile", profile, "--broker", "spokeo", "--format", "txt", "--out", out, "--date", DATE)
+    result = cli("letter", "--profile", profile, "--broker", "spokeo", "--format", "txt", "--out", out, "--date", DATE,
+                 "--disclose", "all")
     assert result.exit_code == 0, result.output
     text = words(next(p for p in out.glob("*.txt") if not p.name.endswith(("-notes.txt", "-webform.txt"))).read_text())
     assert "Boston, MA 02134" in text and "Los Angeles, CA 90001" in text

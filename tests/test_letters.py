@@ -13,7 +13,7 @@ LETTER_DATE = "2026-11-27"
 
 
 def only(out, suffix):
-    found = [p for p in out.iterdir() if p.name.endswith(suffix) and not p.name.endswith("-webform.txt")]
+    found = [p for p in out.iterdir() if p.name.endswith(suffix) and not p.name.endswith(("-webform.txt", "-notes.txt"))]
     assert len(found) == 1, found
     return found[0]
 

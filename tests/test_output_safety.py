@@ -138,7 +138,11 @@ def test_address_confidentiality_rerun_leaves_no_letter_with_the_real_address(cl
         assert REAL_STREET.encode() not in data, f"{name} still holds the real address"
         if name.endswith(".pdf"):
             assert REAL_STREET not in pdf_text(path), f"{name} still holds the real address"
-    letters = [f for f in manifest_files(out) if f.endswith(".txt") and not f.endswith(("-notes.txt", "-webform.txt"))]
+    # Letters to brokers that find people by postal address carry the program's substitute address, never the real one.
+    with open(out / "manifest.csv", newline="", encoding="utf-8") as handle:
+        rows_written = list(csv.DictReader(handle))
+    letters = [r["file"] for r in rows_written if r["file"].endswith(".txt")
+               and not r["file"].endswith(("-notes.txt", "-webform.txt")) and "address" in r["discloses"].split(";")]
     assert letters and all("PO Box 1000" in (out / f).read_text() for f in letters)
 
 
@@ -277,7 +281,8 @@ def test_two_concurrent_batches_into_one_folder(tmp_path):
 def test_planted_symlink_at_the_temp_name_is_never_written_through(cli, write_profile, tmp_path, monkeypatch):
     import secrets
 
-    profile = write_profile()
+    # With the advertising ID Pen-Link finds people by: one file per letter, no -notes.txt (two names are drawn).
+    profile = write_profile(advertising_ids=[{"platform": "android", "id": "38400000-8cf0-11bd-b23e-10b96e40000d"}])
     probe = tmp_path / "probe"
     assert (
         cli("letter", "--profile", profile, "--broker", "penlink", "--format", "txt", "--out", probe, "--date", DATE).exit_code

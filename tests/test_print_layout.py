@@ -52,11 +52,12 @@ def assert_numbered_as_one_letter(pages: list[str], name: str = "") -> None:
         assert page_numbers(text) == [(k, len(pages))], (name, k, page_numbers(text))
 
 
-def letter_pdf(cli, tmp_path: Path, broker: str, **profile) -> Path:
+def letter_pdf(cli, tmp_path: Path, broker: str, disclose: str = "minimal", **profile) -> Path:
     path = tmp_path / f"{broker}-profile.yaml"
     path.write_text(yaml.safe_dump(profile_data(**profile), allow_unicode=True), encoding="utf-8")
     out = tmp_path / f"{broker}-{profile.get('residence_state', 'VA')}"
-    result = cli("letter", "--profile", path, "--broker", broker, "--format", "pdf", "--out", out, "--date", DATE)
+    result = cli("letter", "--profile", path, "--broker", broker, "--format", "pdf", "--out", out, "--date", DATE,
+                 "--disclose", disclose)
     assert result.exit_code == 0, result.output
     (found,) = [p for p in out.glob("*.pdf") if not p.name.endswith("-authorization.pdf")]
     return found
@@ -81,7 +82,7 @@ def test_a_typical_virginia_deletion_letter_is_one_page(cli, tmp_path, broker):
 
 
 def test_a_long_california_letter_says_page_1_of_2_and_page_2_of_2(cli, tmp_path):
-    pages = page_texts(letter_pdf(cli, tmp_path, "acxiom", **CALIFORNIA))
+    pages = page_texts(letter_pdf(cli, tmp_path, "acxiom", disclose="all", **CALIFORNIA))  # the full block
     assert len(pages) == 2
     assert "Page 1 of 2" in pages[0] and "Page 2 of 2" in pages[1]
     assert_numbered_as_one_letter(pages)

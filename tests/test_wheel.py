@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import site
 import subprocess
@@ -29,6 +30,10 @@ def test_wheel_contains_catalog_and_templates(wheel):
     assert "optout/broker_catalog/laws/va-vcdpa.yaml" in names
     assert any(n.startswith("optout/broker_catalog/brokers/") for n in names)
     assert "optout/broker_catalog/compiled.json" in names
+    assert "optout/broker_catalog/disclosure.yaml" in names  # what each category of broker needs (optout/disclosure.py)
+    assert "optout/templates/cli/identifiers.es.txt.j2" in names
+    compiled = json.loads(zipfile.ZipFile(wheel).read("optout/broker_catalog/compiled.json"))
+    assert "location" in compiled["disclosure"]["categories"]
 
 
 def test_installed_wheel_runs_the_example_from_another_directory(wheel, tmp_path):

@@ -9,21 +9,24 @@ from pathlib import Path
 
 from ..catalog import Catalog, default_catalog
 from ..clients import Client
+from ..disclosure import table_for
 from ..fsutil import atomic_write
 from ..legal import refused_summary
 from ..letters import compose
-from ..models import Agent, Broker, Letter
+from ..models import Agent, Broker, Identifier, Letter
 from ..output import FILE_MODE, ensure_private_dir, file_stem, notes_file
 from ..render import RENDERERS, eml, txt
 from ..templating import render_note
 from .plan import BatchSettings, Chunk
 
 MANIFEST_COLUMNS = ["reference", "client_id", "broker_id", "broker_name", "request", "legal_basis", "signer", "signer_reason",
-                    "channel_kind", "channel_value", "due_date", "file", "sha256"]
+                    "channel_kind", "channel_value", "due_date", "discloses", "file", "sha256"]
 
 
 # ---------------------------------------------------------------------------
 # Rendering one chunk (runs in a worker process)
+
+ALWAYS_DISCLOSED = (Identifier.RESIDENCE, Identifier.NAME)  # every letter; the cover sheet says so once
 
 
 @dataclass
@@ -44,6 +47,8 @@ class PacketEntry:
     due_date: dt.date | None
     signer: str = "person"
     notes: list[str] = field(default_factory=list)
+    # What the letter gives beyond the name and state every letter gives, in the client's language (optout/disclosure.py).
+    discloses: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,7 +101,10 @@ def _compose_client(
 ) -> tuple[list[Letter], list[Refusal]]:
     letters, refusals = [], []
     for broker in brokers:
-        letter = compose(client.profile, broker, settings.request, settings.letter_date, catalog, agent=settings.agent)
+        letter = compose(
+            client.profile, broker, settings.request, settings.letter_date, catalog,
+            agent=settings.agent, disclose=settings.disclose,
+        )
         if settings.agent is not None and letter.agent is None:
             refusals.append(Refusal(client.client_id, broker.id, _signer_reason(letter)))
         letters.append(letter)
@@ -122,6 +130,7 @@ def _manifest_row(client_id: str, letter: Letter | None, relative: str, data: by
             "channel_kind": channel.kind.value if channel else "",
             "channel_value": channel.value if channel else "",
             "due_date": letter.decision.due_date.isoformat() if letter.decision.due_date else "",
+            "discloses": ";".join(item.field.value for item in letter.discloses),
         }
     return row
 
@@ -145,6 +154,7 @@ def render_chunk(chunk: Chunk, settings: BatchSettings, out_dir: Path, catalog: 
     text_formats = [f for f in settings.formats if f != "pdf"]
     letter_total = 0
 
+    labels = table_for(catalog).labels
     for client in chunk.clients:
         letters, refused = _compose_client(client, brokers, settings, catalog)
         refusals += refused
@@ -177,6 +187,7 @@ def render_chunk(chunk: Chunk, settings: BatchSettings, out_dir: Path, catalog: 
                     letter.decision.due_date,
                     letter.signer.value,
                     [render_note(n, language, generic=True) for n in letter.decision.notes],
+                    [labels[item.field][language] for item in letter.discloses if item.field not in ALWAYS_DISCLOSED],
                 )
             )
         packets.append((packet, letters))

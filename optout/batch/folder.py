@@ -55,6 +55,7 @@ RECORD_LABELS = {
     "formats": "--format",
     "brokers": "--brokers",
     "broker_ids": "the brokers selected",
+    "disclose": "--disclose",
 }
 
 
@@ -73,6 +74,8 @@ def run_record(settings: BatchSettings, inputs: RunInputs, broker_ids: list[str]
         "formats": list(settings.formats),
         "brokers": inputs.brokers,
         "broker_ids": list(broker_ids),
+        # Left out at the default, so a run recorded before --disclose existed still resumes.
+        **({"disclose": settings.disclose.label} if settings.disclose.label != "minimal" else {}),
     }
 
 
@@ -80,6 +83,8 @@ def record_differences(old: dict, new: dict) -> list[str]:
     differences = []
     for key, label in RECORD_LABELS.items():
         before, after = old.get(key), new.get(key)
+        if key == "disclose":
+            before, after = before or "minimal", after or "minimal"
         if before == after:
             continue
         if key.endswith("sha256") or key == "broker_ids":

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 
 from ..clients import Client
+from ..disclosure import MINIMAL, DiscloseChoice
 from ..errors import InputError
 from ..models import Agent, RequestKind
 
@@ -37,13 +38,17 @@ class BatchSettings:
     letter_date: dt.date
     formats: tuple[str, ...]
     agent: Agent | None = None
+    disclose: DiscloseChoice = MINIMAL  # which of each client's details the letters carry (optout/disclosure.py)
 
     def __post_init__(self) -> None:
         check_letter_date(self.letter_date)
 
     def fingerprint(self) -> dict:
-        return {"request": self.request.value, "date": self.letter_date.isoformat(), "formats": list(self.formats),
-                "agent": self.agent.model_dump(mode="json") if self.agent else None}
+        fingerprint = {"request": self.request.value, "date": self.letter_date.isoformat(), "formats": list(self.formats),
+                       "agent": self.agent.model_dump(mode="json") if self.agent else None}
+        if self.disclose != MINIMAL:  # the default leaves chunk keys (and journals of earlier runs) as they were
+            fingerprint["disclose"] = self.disclose.label
+        return fingerprint
 
 
 @dataclass

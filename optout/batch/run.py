@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..catalog import Catalog, default_catalog
 from ..clients import Intake, RowError
 from ..fsutil import OutputError, atomic_write, open_private_file, read_private_file
-from ..models import Broker
+from ..models import Broker, Identifier
 from ..output import FILE_MODE, ensure_private_dir
 from ..request_kinds import screen_clients
 from .chunk import MANIFEST_COLUMNS, ChunkResult, Refusal, render_chunk, use_catalog
@@ -65,6 +65,8 @@ class BatchReport:
     manifest: Path
     errors_file: Path | None
     removed: list[str] = field(default_factory=list)  # what --force removed from an earlier run
+    # Per identifier (optout/disclosure.py): how many brokers, and how many letters, carry it.
+    disclosed: dict[str, dict[str, int]] = field(default_factory=dict)
     left_alone: list[str] = field(default_factory=list)  # files not made by optout that appeared during the run
 
 
@@ -295,7 +297,22 @@ def run_batch(
         errors_file=errors_file if intake.errors else None,
         removed=removed,
         left_alone=left_alone,
+        disclosed=disclosure_counts(rows),
     )
+
+
+def disclosure_counts(rows: list[dict]) -> dict[str, dict[str, int]]:
+    """From the manifest: for each identifier, the brokers and letters that receive it, in the letters' order."""
+    letters: dict[str, tuple[str, list[str]]] = {}
+    for row in rows:
+        if row.get("reference"):
+            letters[row["reference"]] = (row["broker_id"], [f for f in (row.get("discloses") or "").split(";") if f])
+    counts: dict[str, dict[str, int]] = {}
+    for field_name in Identifier:
+        receiving = [broker for broker, fields in letters.values() if field_name.value in fields]
+        if receiving:
+            counts[field_name.value] = {"brokers": len(set(receiving)), "letters": len(receiving)}
+    return counts
 
 
 def _intake_digest(intake: Intake) -> str:

@@ -45,6 +45,15 @@ from .catalog import (  # noqa: F401
     Source,
     Verification,
 )
+from .disclosure import (  # noqa: F401
+    IDENTIFIER_ORDER,
+    BrokerNeeds,
+    CategoryNeeds,
+    Disclosed,
+    Disclosure,
+    DisclosureTable,
+    Identifier,
+)
 from .letters import (  # noqa: F401
     Block,
     Deadline,
@@ -60,10 +69,15 @@ from .people import (  # noqa: F401
     OTHER_POSTCODE,
     UK_POSTCODE,
     US_ZIP,
+    ZERO_ID,
+    AdPlatform,
+    AdvertisingId,
     Agent,
     CountryCode,
+    ListingUrl,
     PostalAddress,
     Profile,
     Status,
+    VehiclePlate,
     known_country,
 )

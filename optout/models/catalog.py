@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from .base import CatalogText, NonEmpty, Slug, StateCode, Strict
+from .disclosure import BrokerNeeds
 
 # ---------------------------------------------------------------------------
 # Provenance
@@ -161,6 +162,11 @@ class Broker(CatalogText):
     notes: str | None = None
     curated: bool = Field(default=False, description="Hand-checked record; importers never overwrite it.")
     sources: dict[NonEmpty, Source] = Field(min_length=1)
+    # What letters to this broker carry (optout/disclosure.py): its own statement of what it finds people by,
+    # overriding its categories' defaults in broker_catalog/disclosure.yaml.
+    disclosure: BrokerNeeds | None = Field(
+        default=None, description="What the broker says it needs to find a person, with its source; null: its categories'."
+    )
 
     @model_validator(mode="after")
     def _check_references(self) -> Broker:
@@ -169,6 +175,8 @@ class Broker(CatalogText):
         refs += [(f"registrations[{i}].source", r.source) for i, r in enumerate(self.registrations)]
         for field in ("sold_to", "collects", "regulated_by"):
             refs += [(f"{field}.{k}", v) for k, v in getattr(self, field).items()]
+        if self.disclosure is not None:
+            refs.append(("disclosure.source", self.disclosure.source))
         for where, ref in refs:
             if ref not in keys:
                 raise ValueError(f"{where}: source '{ref}' is not a key of sources")

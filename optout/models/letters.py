@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from .catalog import Channel, DayKind, LawKind, RequestKind, Right
+from .disclosure import Disclosed
 from .people import Agent
 
 # ---------------------------------------------------------------------------
@@ -115,6 +116,9 @@ class Letter(BaseModel):
     )
     law_names: list[str] = Field(
         default_factory=list, description="The laws the letter relies on, by name; empty for a voluntary request."
+    )
+    discloses: list[Disclosed] = Field(
+        default_factory=list, description="The person's details the letter carries, in order, and why (optout/disclosure.py)."
     )
 
     @property

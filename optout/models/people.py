@@ -93,6 +93,125 @@ class Status(StrEnum):
 
 
 EMAIL_PATTERN = r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$"
+
+
+# ---------------------------------------------------------------------------
+# Identifiers some brokers key their records on (all optional; see optout/disclosure.py for who gets which)
+
+
+class AdPlatform(StrEnum):
+    IOS = "ios"  # Apple's Identifier for Advertisers (IDFA)
+    ANDROID = "android"  # Google's Android Advertising ID (AAID)
+
+
+PLATFORM_WORDS = {"ios": "ios", "iphone": "ios", "ipad": "ios", "apple": "ios", "idfa": "ios",
+                  "android": "android", "aaid": "android", "gaid": "android", "google": "android"}
+ADVERTISING_ID = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$")
+ZERO_ID = "00000000-0000-0000-0000-000000000000"
+
+
+class AdvertisingId(PersonText):
+    """A phone's mobile advertising ID: what location brokers key their records on."""
+
+    platform: AdPlatform = Field(description="ios (Apple IDFA) or android (Google AAID).")
+    id: str = Field(description="36 characters, 8-4-4-4-12 hexadecimal digits, as the phone shows it.")
+
+    @field_validator("platform", mode="before")
+    @classmethod
+    def _platform(cls, value):
+        word = value.strip().lower() if isinstance(value, str) else value
+        if word not in PLATFORM_WORDS:
+            raise ValueError("must be ios (an iPhone or iPad's IDFA) or android (an Android phone's advertising ID)")
+        return PLATFORM_WORDS[word]
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id(cls, value, info: ValidationInfo):
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        value = value.strip().upper()
+        if not ADVERTISING_ID.match(value):
+            raise ValueError(
+                "must be an advertising ID as the phone shows it: 32 letters A-F and digits in groups of 8-4-4-4-12, "
+                "like 6D92078A-8246-4BA4-AE5B-76104861E7DC (`optout help identifiers` says where to find it)"
+            )
+        if value == ZERO_ID:
+            raise ValueError(
+                "is all zeros: a phone shows this when apps may not track it (iPhone) or the ID was deleted (Android), "
+                "and no company keys records on it; give the ID the phone had before, or leave it out"
+            )
+        # iPhones show the IDFA in upper case, Android the AAID in lower case: print it as the person sees it.
+        return value.lower() if info.data.get("platform") == AdPlatform.ANDROID else value
+
+    def shown(self) -> str:
+        return self.id
+
+
+PLATE = re.compile(r"^[^\W_](?:[\w .\-·]*[^\W_])?$")
+
+
+class VehiclePlate(PersonText):
+    """A licence plate: what plate-reader networks key their records on. Formats vary by state, so only the
+    characters are checked."""
+
+    plate: str = Field(description="As on the plate: letters and digits, with any spaces, dots or hyphens.")
+    state: str = Field(description="Two-letter code of the US state, DC or territory that issued it.")
+
+    @field_validator("plate", mode="before")
+    @classmethod
+    def _plate(cls, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        value = " ".join(value.split()).upper()
+        if not PLATE.match(value) or len(value) > 12:
+            raise ValueError("must be the plate as written on it: letters and digits (at most 12, with spaces, dots or -)")
+        return value
+
+    @field_validator("state", mode="before")
+    @classmethod
+    def _state(cls, value):
+        from ..jurisdictions import is_us_jurisdiction
+
+        value = value.strip().upper() if isinstance(value, str) else value
+        if not isinstance(value, str) or not is_us_jurisdiction(value):
+            raise ValueError("must be the two-letter code of the state that issued the plate, such as VA")
+        return value
+
+
+class ListingUrl(PersonText):
+    """The page of a people-search site that shows the person: it names the exact record to remove."""
+
+    url: str = Field(description="The listing's web address, on the broker's own website.")
+    broker: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)] | None = Field(
+        default=None, description="The broker id; empty: the broker whose website the address is on."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_url(cls, data):
+        return {"url": data} if isinstance(data, str) else data
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _url(cls, value):
+        from urllib.parse import urlsplit
+
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        value = value.strip()
+        parts = urlsplit(value) if len(value) <= 500 and not any(c.isspace() for c in value) else None
+        host = (parts.hostname or "") if parts else ""
+        if parts is None or parts.scheme not in ("http", "https") or "." not in host or parts.username or parts.password:
+            raise ValueError("must be the listing's web address, starting with https:// (at most 500 characters, no spaces)")
+        return value
+
+    @property
+    def host(self) -> str:
+        from urllib.parse import urlsplit
+
+        return (urlsplit(self.url).hostname or "").lower().removeprefix("www.")
 NAME_FORBIDDEN = FORBIDDEN_IN_LINE  # kept for callers of the old name
 
 
@@ -128,6 +247,21 @@ class Profile(PersonText):
         default=None, description="The program's substitute address, used instead of the real one."
     )
     language: Annotated[str, StringConstraints(pattern=r"^(en|es)$")] = "en"
+    advertising_ids: list[AdvertisingId] = Field(
+        default_factory=list, max_length=10, description="Your phones' mobile advertising IDs (location brokers key on them)."
+    )
+    vehicle_plates: list[VehiclePlate] = Field(
+        default_factory=list, max_length=10, description="Licence plates of vehicles you drive (plate readers key on them)."
+    )
+    listing_urls: list[ListingUrl] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Pages of people-search sites that show you, each on that site's own domain.",
+    )
+    face_image_consent: bool = Field(
+        default=False,
+        description="Whether you would send a face image to a face-search company that needs one to search; never required.",
+    )
 
     @field_validator("residence_state", mode="before")
     @classmethod
