@@ -26,8 +26,9 @@ from .cli_common import (
 from .disclosure import DiscloseChoice, disclosure_summary, plan_disclosure, table_for, with_disclosure_notes
 from .errors import InputError
 from .examples import run_example
-from .ledger_cli import BatchLedgerOption, LedgerOption, RecordOption, ledger_app, ledger_recorder
 from .help_cli import help_app
+from .laws_cli import laws_app
+from .ledger_cli import BatchLedgerOption, LedgerOption, RecordOption, ledger_app, ledger_recorder
 from .legal import decide
 from .letters import compose
 from .models import RequestKind
@@ -38,9 +39,6 @@ from .query import (
     broker_summary,
     decision_summary,
     filter_brokers,
-    law_status,
-    law_summary,
-    laws_for,
     select_brokers,
 )
 from .render import FORMATS, parse_formats
@@ -60,7 +58,6 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 brokers_app = typer.Typer(help="Look up data brokers in the catalog.", no_args_is_help=True)
-laws_app = typer.Typer(help="Look up the privacy laws optout knows.", no_args_is_help=True)
 profile_app = typer.Typer(help="Profiles: the facts a broker needs to find you.", no_args_is_help=True)
 app.add_typer(brokers_app, name="brokers")
 app.add_typer(laws_app, name="laws")
@@ -265,69 +262,6 @@ def brokers_show(broker_id: Annotated[str, typer.Argument(help="Broker id.")], j
             typer.echo(f"{key.replace('_', ' ').capitalize()}: {', '.join(items)}")
     for key, source in summary["sources"].items():
         typer.echo(f"  [{key}] {source['title']}" + (f" <{source['url']}>" if source.get("url") else ""))
-
-
-OnOption = Annotated[
-    str | None, typer.Option("--on", help="Judge which laws are in force on this date, YYYY-MM-DD (default: today).")
-]
-
-
-@laws_app.command("list")
-@friendly_errors
-def laws_list(on: OnOption = None, json_output: JsonOption = False) -> None:
-    """List every law with whether it is in force on the date."""
-    day = parse_date(on)
-    laws = sorted(default_catalog().laws.values(), key=lambda law: (law.jurisdiction, law.id))
-    if json_output:
-        print_json([law_summary(law, day) for law in laws])
-        return
-    for law in laws:
-        status = law_status(law, day)
-        future = status == "not_yet_effective" and law.effective
-        label = f"takes effect {law.effective.isoformat()}" if future and law.effective else status.replace("_", " ")
-        typer.echo(f"{law.jurisdiction:3} {law.id:30} {law.short_name:24} {label}")
-
-
-@laws_app.command("show")
-@friendly_errors
-def laws_show(
-    selector: Annotated[str, typer.Argument(help="A two-letter state (VA) or a law id (va-vcdpa).")],
-    on: OnOption = None,
-    json_output: JsonOption = False,
-) -> None:
-    """Show a state's laws, or one law: rights with sections, deadlines, appeal and regulator."""
-    day = parse_date(on)
-    summaries = [law_summary(law, day) for law in laws_for(default_catalog().laws, selector)]
-    if json_output:
-        print_json(summaries[0] if len(summaries) == 1 else summaries)
-        return
-    for summary in summaries:
-        typer.echo(f"{summary['name']} ({summary['short_name']}), {summary['citation']}")
-        effective = f" (effective {summary['effective']})" if summary["effective"] else ""
-        typer.echo(f"  {'In force' if summary['in_force'] else 'Not in force'} on {day.isoformat()}{effective}")
-        for right, grant in summary["rights"].items():
-            agent = "agent allowed" if grant["agent_allowed"] else "no agent"
-            typer.echo(f"  {right}: {grant['section']} ({agent})")
-        if summary["response"]:
-            r = summary["response"]
-            extension = (
-                f", extendable by {day_phrase(r['extension_days'], 'month' if r['day_kind'] == 'month' else 'calendar')}"
-                if r["extension_days"]
-                else ""
-            )
-            typer.echo(f"  Response: {day_phrase(r['days'], r['day_kind'])}{extension}")
-            if r["opt_out_days"]:
-                typer.echo(f"  Opt-outs: {day_phrase(r['opt_out_days'], r['opt_out_day_kind'] or r['day_kind'])}")
-        appeal = summary["appeal"]
-        if appeal.get("available"):
-            days = (
-                f": decided within {day_phrase(appeal['days'], appeal.get('day_kind') or 'calendar')}"
-                if appeal.get("days")
-                else ""
-            )
-            typer.echo(f"  Appeal: yes{days}")
-        if summary["notes"]:
-            typer.echo(f"  Notes: {summary['notes']}")
 
 
 @profile_app.command("example")
