@@ -142,7 +142,7 @@ def explain(
     catalog = default_catalog()
     record = catalog.broker(broker)
     decision = decide(person, record, request, parse_date(date), catalog)
-    summary = decision_summary(decision)
+    summary = decision_summary(decision, record)
     if json_output:
         print_json(summary)
         return
@@ -156,6 +156,8 @@ def explain(
         typer.echo(f"  {right.right.value}: {right.section} ({right.law_short_name})")
     channel = summary["channel"]
     typer.echo(f"Channel: {channel['kind']} {channel['value']}" if channel else "Channel: none known")
+    if channel and channel.get("reason"):
+        typer.echo(f"  why: {channel['reason']}")
     for deadline in decision.deadlines:
         label = "Due" if deadline.part == "request" else "Opt-outs due"
         if not decision.clock_applies:
@@ -212,16 +214,20 @@ def brokers_list(
 @friendly_errors
 def brokers_show(broker_id: Annotated[str, typer.Argument(help="Broker id.")], json_output: JsonOption = False) -> None:
     """Show one broker: names, channels, registrations, disclosures and sources."""
-    summary = broker_summary(default_catalog().broker(broker_id))
+    summary = broker_summary(default_catalog().broker(broker_id), requested_id=broker_id)
     if json_output:
         print_json(summary)
         return
     typer.echo(f"{summary['name']} ({summary['id']})")
+    if summary["merged_from"]:
+        typer.echo(f"('{broker_id}' was merged into this record: the same legal entity, spelled another way)")
     if summary["brands"]:
         typer.echo("Also: " + ", ".join(summary["brands"]))
     for channel in summary["channels"]:
         typer.echo(f"  {channel['kind']:8} {channel['value'].replace(chr(10), ', ')}  [source: {channel['source']}]")
-    for key in ("registrations", "sold_to", "collects", "regulated_by"):
+    for kind, choice in summary["chosen_channels"].items():
+        typer.echo(f"  {kind} requests go to: {choice['kind'] or 'none'} ({choice['reason']})")
+    for key in ("registrations", "sold_to", "collects", "regulated_by", "categories"):
         if summary[key]:
             items = [f"{r['state']} {r['year']}" for r in summary[key]] if key == "registrations" else summary[key]
             typer.echo(f"{key.replace('_', ' ').capitalize()}: {', '.join(items)}")
