@@ -224,7 +224,8 @@ def brokers_show(broker_id: Annotated[str, typer.Argument(help="Broker id.")], j
     if summary["brands"]:
         typer.echo("Also: " + ", ".join(summary["brands"]))
     for channel in summary["channels"]:
-        typer.echo(f"  {channel['kind']:8} {channel['value'].replace(chr(10), ', ')}  [source: {channel['source']}]")
+        mark = " (privacy notice: last resort)" if channel["problem"] else " (its own request route)" if channel["route"] else ""
+        typer.echo(f"  {channel['kind']:8} {channel['value'].replace(chr(10), ', ')}{mark}  [source: {channel['source']}]")
     for kind, choice in summary["chosen_channels"].items():
         typer.echo(f"  {kind} requests go to: {choice['kind'] or 'none'} ({choice['reason']})")
     for key in ("registrations", "sold_to", "collects", "regulated_by", "categories"):

@@ -121,7 +121,14 @@ def broker_summary(broker: Broker, requested_id: str | None = None) -> dict:
         "former_registrations": [r.model_dump(mode="json", exclude_none=True) for r in broker.former_registrations],
         "chosen_channels": {kind.value: _choice(broker, kind) for kind in RequestKind},
         "channels": [
-            {"kind": c.kind.value, "value": c.value, "accepts": [a.value for a in c.accepts], "source": c.source}
+            {
+                "kind": c.kind.value,
+                "value": c.value,
+                "accepts": [a.value for a in c.accepts],
+                "source": c.source,
+                "route": c.route,
+                "problem": c.problem.value if c.problem else None,
+            }
             for c in broker.usable_channels()
         ],
         "registrations": [{"state": r.state, "year": r.year} for r in broker.registrations],

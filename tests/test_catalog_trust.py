@@ -68,8 +68,10 @@ def test_lexisnexis_delete_letters_go_to_its_portal(cli, write_profile, tmp_path
     out = tmp_path / "letters"
     written = cli("letter", "-p", write_profile(), "-b", "lexisnexis-risk-solutions", "-f", "txt", "-o", out, "--date", DATE)
     assert written.exit_code == 0, written.output
-    text = "\n".join(p.read_text(encoding="utf-8") for p in out.rglob("*.txt"))
-    assert "consumer.documents@lexisnexisrisk.com" not in text.split("\n\n")[0]
+    forms = list(out.rglob("*-webform.txt"))
+    assert len(forms) == 1
+    assert forms[0].read_text(encoding="utf-8").startswith("Open this form in your browser: https://consumer.risk.lexisnexis.com/request")
+    assert "consumer.documents@lexisnexisrisk.com" not in written.output
     assert CATALOG.broker("lexisnexis-risk-solutions-ae38a1").id == "lexisnexis-risk-solutions"
 
 

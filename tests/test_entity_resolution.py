@@ -148,3 +148,43 @@ def test_brokers_show_and_letter_find_the_merged_record_by_its_old_id(cli, write
     assert explained.exit_code == 0
     listed = cli("brokers", "list", old, "--json")
     assert [b["id"] for b in yaml.safe_load(listed.output)] == [new]
+
+
+# ---------------------------------------------------------------------------
+# Former registrants (California Attorney General, 2020-2022) and the import report
+
+
+AG_FIXTURE = FIXTURES / "registries" / "consolidated" / "california_ag.csv"
+CA_2026 = FIXTURES / "registries" / "california" / "2026.csv"
+
+
+def test_attorney_general_rows_become_history_never_registrations(cli, catalog):
+    from optout.build.importers import read_registry
+
+    merge(read_registry("ca", CA_2026), catalog)
+    result = cli("catalog", "import", "ca-ag", AG_FIXTURE, "--catalog", catalog)
+    assert result.exit_code == 0, result.output
+    assert "kept curated: zeta-curated-data" in result.output
+    acme = load(catalog, "acme-data-brokers")
+    assert [r.source for r in acme.former_registrations] == ["ca-ag"]
+    assert "ca-ag" not in {r.source for r in acme.registrations}
+    assert not any(c.source == "ca-ag" for c in acme.channels)  # a current registrant keeps its current contacts
+    old = load(catalog, "old-mode-social")
+    assert old.registrations == [] and old.former_registrations[0].name == "Old Mode Social, Inc."
+    assert old.sources["ca-ag"].retrieved and "no filing year" in old.sources["ca-ag"].note
+    assert all("Attorney General filing" in c.notes for c in old.channels)
+    before = {p.name: p.read_bytes() for p in (catalog / "brokers").glob("*.yaml")}
+    again = cli("catalog", "import", "ca-ag", AG_FIXTURE, "--catalog", catalog)
+    assert "written 0" in again.output
+    assert {p.name: p.read_bytes() for p in (catalog / "brokers").glob("*.yaml")} == before
+    assert validate_catalog(catalog) == []
+
+
+def test_import_report_lists_each_merge(cli, catalog, tmp_path):
+    from optout.build.report import format_report
+
+    merge([entry("Skipsmasher, Inc.", website="https://skipsmasher.example.com", row=2)], catalog)
+    report = merge([entry("Skipmasher, Inc.", registry=Registry.VT, year=2025, website="https://skipsmasher.example.com")], catalog)
+    text = format_report(report)
+    assert "merged 1 record(s)" in text and "merged skipmasher -> skipsmasher (names one or two typing slips" in text
+    assert report.to_dict()["merged"] == [{"old": "skipmasher", "into": "skipsmasher", "reason": report.merged[0]["reason"]}]

@@ -52,7 +52,7 @@ NAME_RULES: list[tuple[Category, re.Pattern[str]]] = [
             r"info ?tracer|records ?finder|court ?records|state ?records|private ?records|sealed ?records|contacts411|"
             r"\b411\.com|checksecrets|spyfly|locatesmarter|zabasearch|\bus ?search\b|addresses\.com|anywho|"
             r"freepeopledirectory|clustrmaps|phone ?book|reverse ?phone|mugshot|inmate ?search|people ?lookup|"
-            r"find ?people|people ?data ?search|public ?searcher|locateplus",
+            r"find ?people|people ?data ?search|public ?searcher|locateplus|public ?data ?check",
             re.IGNORECASE,
         ),
     ),
@@ -73,7 +73,9 @@ NAME_RULES: list[tuple[Category, re.Pattern[str]]] = [
     (
         Category.RISK_DATA,
         re.compile(
-            r"\brisk\b|\bfraud|investigat|skip ?trac|skiptrac|due ?diligence|background ?screening|tracers\b", re.IGNORECASE
+            r"\brisk\b|\bfraud|investigat|skip ?trac|skiptrac|due ?diligence|"
+            r"background ?(?:screening|data|information)|tracers\b",
+            re.IGNORECASE,
         ),
     ),
     (
