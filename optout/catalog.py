@@ -153,7 +153,7 @@ def contact_problems(path: Path, broker: Broker) -> list[Problem]:
         kind = channel.kind.value
         if channel.problem not in (None, ChannelProblem.PRIVACY_NOTICE):
             problems.append(Problem(path, f"channels.{index}.problem", f"'{channel.problem.value}' on a usable channel"))
-        if kind in ("email", "webform") and (typo := typo_problem(channel.value, kind == "email", owned)):
+        if kind in ("email", "webform") and (typo := typo_problem(channel.value, kind == "email", owned, broker.name)):
             problems.append(Problem(path, where, f"{typo[1]}; fix it or set usable: false, problem: typo-domain"))
         if kind == "webform" and channel.problem is None and not channel.route:
             page = check_url(channel.value)

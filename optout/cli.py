@@ -38,6 +38,7 @@ from .query import (
     law_status,
     law_summary,
     laws_for,
+    merged_ids,
     select_brokers,
 )
 from .render import FORMATS, parse_formats
@@ -99,6 +100,8 @@ def letter(
     letter_date = parse_date(date)
     catalog = default_catalog()
     brokers = select_brokers(",".join(broker), catalog)
+    for old, new in merged_ids(",".join(broker), catalog):
+        typer.echo(f"'{old}' was merged into '{new}' (the same legal entity, spelled another way): writing to {new}.", err=True)
     written = []
     for record in brokers:
         composed = compose(person, record, request, letter_date, catalog, agent=agent_record)

@@ -104,6 +104,12 @@ def select_brokers(spec: str, catalog: Catalog) -> list[Broker]:
     return [chosen[key] for key in sorted(chosen)]
 
 
+def merged_ids(spec: str, catalog: Catalog) -> list[tuple[str, str]]:
+    """(old id, id it was merged into) for each old id named in a broker selector, so the CLI can say so."""
+    terms = [t.strip() for part in spec.split(",") for t in part.split("+")]
+    return [(t, target) for t in terms if t and ":" not in t and (target := catalog.merged_into(t))]
+
+
 def broker_summary(broker: Broker, requested_id: str | None = None) -> dict:
     """A broker as data; `requested_id` is the id asked for, when it is an old id merged into this record."""
     return {

@@ -70,7 +70,11 @@ def test_lexisnexis_delete_letters_go_to_its_portal(cli, write_profile, tmp_path
     assert written.exit_code == 0, written.output
     forms = list(out.rglob("*-webform.txt"))
     assert len(forms) == 1
-    assert forms[0].read_text(encoding="utf-8").startswith("Open this form in your browser: https://consumer.risk.lexisnexis.com/request")
+    assert (
+        forms[0]
+        .read_text(encoding="utf-8")
+        .startswith("Open this form in your browser: https://consumer.risk.lexisnexis.com/request")
+    )
     assert "consumer.documents@lexisnexisrisk.com" not in written.output
     assert CATALOG.broker("lexisnexis-risk-solutions-ae38a1").id == "lexisnexis-risk-solutions"
 
@@ -107,5 +111,15 @@ def test_former_registrants_are_history_not_registrations():
     only = [b for b in former if not b.registrations]
     assert only and all(not any(r.state == "CA" for r in b.registrations) for b in only)
     names = " ".join(r.name or "" for b in former for r in b.former_registrations).casefold()
-    for name in ("x-mode social", "safegraph", "ubermedia", "near", "here north america", "arity", "inmobi", "sentilink", "idology"):
+    for name in (
+        "x-mode social",
+        "safegraph",
+        "ubermedia",
+        "near",
+        "here north america",
+        "arity",
+        "inmobi",
+        "sentilink",
+        "idology",
+    ):
         assert name in names, name

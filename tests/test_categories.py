@@ -20,7 +20,11 @@ def broker(**fields) -> Broker:
 @pytest.mark.parametrize(
     ("fields", "category", "basis"),
     [
-        ({"collects": {"precise_geolocation": "ca-2026"}}, Category.LOCATION, "ca-2026: the registry filing says it collects precise geolocation"),
+        (
+            {"collects": {"precise_geolocation": "ca-2026"}},
+            Category.LOCATION,
+            "ca-2026: the registry filing says it collects precise geolocation",
+        ),
         ({"collects": {"biometric": "ca-2026"}}, Category.BIOMETRIC, "ca-2026:"),
         ({"regulated_by": {"fcra": "ca-2026"}}, Category.CONSUMER_REPORTING, "regulated by the FCRA"),
         ({"regulated_by": {"hipaa": "ca-2026"}}, Category.HEALTH, "HIPAA"),

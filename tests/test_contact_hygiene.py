@@ -24,12 +24,18 @@ from optout.models import Broker, ChannelKind, ChannelProblem, RequestKind
             "%7C02&reserved=0",
             "https://acme.example.com/privacy-request/",
         ),
-        ("https://urldefense.com/v3/__https://acme.example.com/privacy-center/__;!!abc$", "https://acme.example.com/privacy-center/"),
+        (
+            "https://urldefense.com/v3/__https://acme.example.com/privacy-center/__;!!abc$",
+            "https://acme.example.com/privacy-center/",
+        ),
         (
             "https://urldefense.proofpoint.com/v2/url?u=https-3A__acme.example.com_optout&d=DwMF",
             "https://acme.example.com/optout",
         ),
-        ("https://clicktime.symantec.com/15tp?h=x=&u=https://privacyportal.onetrust.com/webform/1d20", "https://privacyportal.onetrust.com/webform/1d20"),
+        (
+            "https://clicktime.symantec.com/15tp?h=x=&u=https://privacyportal.onetrust.com/webform/1d20",
+            "https://privacyportal.onetrust.com/webform/1d20",
+        ),
         ("https://acme.example.com/opt-form/?hsLang=en", "https://acme.example.com/opt-form/"),
         ("https://acme.example.com/a?id=3&utm_source=x&gclid=4&icid=5", "https://acme.example.com/a?id=3"),
     ],
@@ -90,7 +96,9 @@ def test_email_domain_one_or_two_edits_from_the_website_is_a_typo(typo):
 
 
 def test_unrelated_domains_are_not_typos():
-    record = draft(website="https://www.acme.com", channels=[{"kind": "email", "value": "p@acmeholdings.com", "source": "ca-2026"}])
+    record = draft(
+        website="https://www.acme.com", channels=[{"kind": "email", "value": "p@acmeholdings.com", "source": "ca-2026"}]
+    )
     mark_typos(record)
     assert record.channels[0].usable
 
@@ -110,7 +118,10 @@ def broker(channels: list[dict], **fields) -> Broker:
         "id": "acme",
         "name": "Acme",
         "channels": channels,
-        "sources": {"new": {"title": "new", "retrieved": dt.date(2026, 6, 4)}, "old": {"title": "old", "retrieved": dt.date(2025, 1, 1)}},
+        "sources": {
+            "new": {"title": "new", "retrieved": dt.date(2026, 6, 4)},
+            "old": {"title": "old", "retrieved": dt.date(2025, 1, 1)},
+        },
     }
     data.update(fields)
     return Broker.model_validate(data)
@@ -144,3 +155,32 @@ def test_privacy_notice_comes_after_postal():
 def test_email_first_otherwise_with_the_reason():
     choice = channel_choice(broker([FORM, EMAIL, POSTAL]), RequestKind.DELETE)
     assert choice.channel.kind is ChannelKind.EMAIL and "dated record" in choice.reason
+
+
+def test_a_domain_that_spells_the_company_name_is_not_called_the_typo():
+    record = draft(
+        name="Listsonline",
+        website="https://www.listonline.com",
+        channels=[{"kind": "email", "value": "privacyofficer@listsonline.com", "source": "ca-2026"}],
+    )
+    mark_typos(record)
+    assert record.channels[0].usable
+
+
+def test_a_typo_mark_is_lifted_when_the_rule_no_longer_holds():
+    record = draft(
+        website="https://sterling.ai",
+        channels=[
+            {
+                "kind": "email",
+                "value": "a@sterlingd.com",
+                "usable": False,
+                "problem": "typo-domain",
+                "notes": "x",
+                "source": "ca-2026",
+            },
+            {"kind": "email", "value": "privacy@sterling.ai", "source": "ca-2026"},
+        ],
+    )
+    mark_typos(record)  # sterlingd.com vs sterling.ai: another public suffix, not a slip of the finger
+    assert record.channels[0].usable and record.channels[0].problem is None

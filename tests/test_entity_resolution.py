@@ -41,9 +41,19 @@ def ids(catalog: Path) -> set[str]:
 
 
 def test_typo_split_merges_into_the_right_spelling_with_alias_and_redirect(catalog):
-    merge([entry("Melissa Data Corporation", website="https://www.melissa.example.com", emails=["a@melissa.example.com"])], catalog)
+    merge(
+        [entry("Melissa Data Corporation", website="https://www.melissa.example.com", emails=["a@melissa.example.com"])], catalog
+    )
     report = merge(
-        [entry("Melissa Data Corpoation", registry=Registry.VT, year=2025, website="melissa.example.com", emails=["b@melissa.example.com"])],
+        [
+            entry(
+                "Melissa Data Corpoation",
+                registry=Registry.VT,
+                year=2025,
+                website="melissa.example.com",
+                emails=["b@melissa.example.com"],
+            )
+        ],
         catalog,
     )
     assert [(m["old"], m["into"]) for m in report.merged] == [("melissa-data-corpoation", "melissa-data")]
@@ -97,7 +107,13 @@ def test_brand_with_a_corporate_suffix_stays_a_distinct_entity_and_is_marked(cat
 def test_spacing_only_difference_merges_without_a_shared_domain_unless_websites_disagree(catalog):
     merge([entry("R. L. Polk & Co.", website="https://polk.example.com", row=2), entry("R.L. Polk & Co.", row=3)], catalog)
     assert "r-l-polk" not in ids(catalog) or "rl-polk" not in ids(catalog)
-    merge([entry("Data Axle Inc", website="https://a.example.com", row=4), entry("DataAxle LLC", website="https://b.example.com", row=5)], catalog)
+    merge(
+        [
+            entry("Data Axle Inc", website="https://a.example.com", row=4),
+            entry("DataAxle LLC", website="https://b.example.com", row=5),
+        ],
+        catalog,
+    )
     assert {"data-axle", "dataaxle"} <= ids(catalog)
 
 
@@ -148,6 +164,10 @@ def test_brokers_show_and_letter_find_the_merged_record_by_its_old_id(cli, write
     assert explained.exit_code == 0
     listed = cli("brokers", "list", old, "--json")
     assert [b["id"] for b in yaml.safe_load(listed.output)] == [new]
+    out = tmp_path / "letters"
+    written = cli("letter", "-p", write_profile(), "-b", old, "-f", "txt", "-o", out)
+    assert written.exit_code == 0 and f"'{old}' was merged into '{new}'" in written.output
+    assert all(p.name.startswith(new) for p in out.iterdir())
 
 
 # ---------------------------------------------------------------------------
@@ -184,7 +204,9 @@ def test_import_report_lists_each_merge(cli, catalog, tmp_path):
     from optout.build.report import format_report
 
     merge([entry("Skipsmasher, Inc.", website="https://skipsmasher.example.com", row=2)], catalog)
-    report = merge([entry("Skipmasher, Inc.", registry=Registry.VT, year=2025, website="https://skipsmasher.example.com")], catalog)
+    report = merge(
+        [entry("Skipmasher, Inc.", registry=Registry.VT, year=2025, website="https://skipsmasher.example.com")], catalog
+    )
     text = format_report(report)
     assert "merged 1 record(s)" in text and "merged skipmasher -> skipsmasher (names one or two typing slips" in text
     assert report.to_dict()["merged"] == [{"old": "skipmasher", "into": "skipsmasher", "reason": report.merged[0]["reason"]}]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..models import Channel, ChannelKind, Registration, RequestKind
+from ..models import Channel, ChannelKind, ChannelProblem, Registration, RequestKind
 from .categories import derive_categories
 from .channels import CHANNEL_ORDER, channel_key
 from .contacts import CheckedContact, check_email, check_phone, check_postal, check_url, contact_domains, website_or_none
@@ -182,12 +182,15 @@ def mark_typos(record: DraftBroker) -> None:
     emails = [c.value for c in record.channels if c.kind == ChannelKind.EMAIL and c.usable]
     owned = own_domains(record.website, emails)
     for i, channel in enumerate(record.channels):
-        if not channel.usable or channel.kind not in (ChannelKind.EMAIL, ChannelKind.WEBFORM):
+        marked = channel.problem is ChannelProblem.TYPO_DOMAIN
+        if channel.kind not in (ChannelKind.EMAIL, ChannelKind.WEBFORM) or not (channel.usable or marked):
             continue
-        found = typo_problem(channel.value, channel.kind == ChannelKind.EMAIL, owned)
+        found = typo_problem(channel.value, channel.kind == ChannelKind.EMAIL, owned, record.name)
         if found:
             problem, note = found
             record.channels[i] = channel.model_copy(update={"usable": False, "problem": problem, "notes": note})
+        elif marked:  # marked by an earlier rule or spelling of the record: the mark is ours to lift
+            record.channels[i] = channel.model_copy(update={"usable": True, "problem": None, "notes": None})
 
 
 def _no_channel_reason(record: DraftBroker) -> str:

@@ -143,14 +143,22 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
     return min(previous[-1], limit)
 
 
-def typo_of(domain: str, own_domains: set[str]) -> str | None:
-    """The company domain `domain` is probably a misspelling of (one or two edits away), or None."""
+def typo_of(domain: str, own_domains: set[str], name: str = "") -> str | None:
+    """The company domain `domain` is probably a misspelling of (one or two edits away, same public suffix), or None.
+
+    When `domain` spells the company's name and the other does not ("listsonline.com" for Listsonline beside a website
+    on "listonline.com"), it is not called the typo: which one is wrong is for a person to decide.
+    """
     if domain in own_domains:
         return None
     label = domain_label(domain)
+    name_key = re.sub(r"[^a-z0-9]", "", name.lower())
+    suffix = domain[len(label) :]
     for own in sorted(own_domains):
         own_label = domain_label(own)
-        if min(len(label), len(own_label)) < 5 or label == own_label:
+        if min(len(label), len(own_label)) < 5 or label == own_label or own[len(own_label) :] != suffix:
+            continue
+        if name_key and label.replace("-", "") in name_key and own_label.replace("-", "") not in name_key:
             continue
         distance = edit_distance(label, own_label)
         # One slip anywhere; two only as swaps or wrong letters in a long name ("finthrive" is not "nthrive" mistyped).
@@ -357,13 +365,13 @@ def own_domains(website: str | None, addresses: list[str]) -> set[str]:
     return found | {d for d, n in counts.items() if n >= 2}
 
 
-def typo_problem(value: str, is_email: bool, owned: set[str]) -> tuple[ChannelProblem, str] | None:
+def typo_problem(value: str, is_email: bool, owned: set[str], name: str = "") -> tuple[ChannelProblem, str] | None:
     """TYPO_DOMAIN when the value's registrable domain is one or two edits from a domain the company owns."""
     host = value.rsplit("@", 1)[-1] if is_email else (urlsplit(value).hostname or "")
     domain = registrable_domain(host)
     if domain is None:
         return None
-    intended = typo_of(domain, owned)
+    intended = typo_of(domain, owned, name)
     if intended is None:
         return None
     return ChannelProblem.TYPO_DOMAIN, f"'{domain}' looks like a typo for the company's domain '{intended}'"
