@@ -210,3 +210,10 @@ def test_import_report_lists_each_merge(cli, catalog, tmp_path):
     text = format_report(report)
     assert "merged 1 record(s)" in text and "merged skipmasher -> skipsmasher (names one or two typing slips" in text
     assert report.to_dict()["merged"] == [{"old": "skipmasher", "into": "skipsmasher", "reason": report.merged[0]["reason"]}]
+
+
+def test_survivor_is_the_legal_name_spelled_right():
+    from optout.build.resolve import misspelt_words
+
+    assert misspelt_words("NC Vnetures, LLC") == 1 and misspelt_words("Boardrooom Insiders") == 1
+    assert misspelt_words("Compact Information Systems, LLC") == 0  # "compact" is a word, not a misspelt "company"

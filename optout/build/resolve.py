@@ -155,6 +155,12 @@ COMMON_NAME_WORDS = frozenset(
 )
 
 
+def _slip(token: str, word: str) -> bool:
+    """One slip from `word`, or two in a long word ("compact" is not a misspelt "company")."""
+    distance = edit_distance(token, word)
+    return distance == 1 or (distance == 2 and min(len(token), len(word)) >= 8)
+
+
 TRIPLED_LETTER = re.compile(r"([a-z])\1\1")
 
 
@@ -164,7 +170,7 @@ def misspelt_words(name: str) -> int:
         1
         for token in _tokens(name)
         if TRIPLED_LETTER.search(token)
-        or (token not in COMMON_NAME_WORDS and len(token) >= 5 and any(edit_distance(token, w) <= 2 for w in COMMON_NAME_WORDS))
+        or (token not in COMMON_NAME_WORDS and len(token) >= 5 and any(_slip(token, w) for w in COMMON_NAME_WORDS))
     )
 
 
