@@ -335,8 +335,8 @@ def mark_shared_domains(state: CatalogState) -> None:
         for rid in ids:
             others = ", ".join(f"{names[o]} ({o})" for o in sorted(ids) if o != rid)
             reasons[rid] = (
-                f"Files under its own legal name ({names[rid]}); {others} also use {domain} but register under "
-                "other names that are neither a spelling of this one nor listed as its brand."
+                f"Files under its own legal name ({names[rid]}); {others} also use {domain} but file under other "
+                "names that are not a spelling of this one (a DBA with a corporate suffix counts as an entity of its own)."
             )
     for rid, record in state.live_records().items():
         record.distinct_entity_reason = reasons.get(rid)
