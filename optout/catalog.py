@@ -140,14 +140,26 @@ def contact_problems(path: Path, broker: Broker) -> list[Problem]:
         check_url,
         website_or_none,
     )
+    from .build.hygiene import own_domains, typo_problem
+    from .models import ChannelProblem
 
     checks = {"email": check_email, "webform": check_url, "phone": check_phone, "fax": check_phone}
     problems = []
+    emails = [c.value for c in broker.channels if c.kind.value == "email" and c.usable]
+    owned = own_domains(broker.website, emails)
     for index, channel in enumerate(broker.channels):
         if not channel.usable:
             continue
         where = f"channels.{index}.value"
         kind = channel.kind.value
+        if channel.problem not in (None, ChannelProblem.PRIVACY_NOTICE):
+            problems.append(Problem(path, f"channels.{index}.problem", f"'{channel.problem.value}' on a usable channel"))
+        if kind in ("email", "webform") and (typo := typo_problem(channel.value, kind == "email", owned, broker.name)):
+            problems.append(Problem(path, where, f"{typo[1]}; fix it or set usable: false, problem: typo-domain"))
+        if kind == "webform" and channel.problem is None and not channel.route:
+            page = check_url(channel.value)
+            if page.problem is ChannelProblem.PRIVACY_NOTICE:
+                problems.append(Problem(path, where, f"{page.note}: set problem: privacy-notice (or route: true if it is one)"))
         if kind == "postal":
             if re.search(r"[<>{}]", channel.value):
                 problems.append(Problem(path, where, "markup characters (< > { }) in a postal address"))
@@ -165,6 +177,18 @@ def contact_problems(path: Path, broker: Broker) -> list[Problem]:
     return problems
 
 
+def provenance_problems(path: Path, record: Broker | Law) -> list[Problem]:
+    """Every source says when it was read; every broker has a category."""
+    problems = [
+        Problem(path, f"sources.{key}.retrieved", "undated source: add the date it was read (or the snapshot was taken)")
+        for key, source in record.sources.items()
+        if source.retrieved is None
+    ]
+    if isinstance(record, Broker) and not record.categories:
+        problems.append(Problem(path, "categories", "no category: add one (`other` when none fits)"))
+    return problems
+
+
 def check_files(paths: list[Path], model: type[Model]) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, Path] = {}
@@ -175,6 +199,7 @@ def check_files(paths: list[Path], model: type[Model]) -> list[Problem]:
             continue
         if isinstance(record, Broker):
             problems += contact_problems(path, record)
+            problems += provenance_problems(path, record)
         if record.id in seen:
             problems.append(Problem(path, "id", f"duplicate of {seen[record.id]}"))
         seen[record.id] = path
@@ -230,10 +255,19 @@ class Catalog:
     disclosure: DisclosureTable | None = None  # broker_catalog/disclosure.yaml; None: the packaged one
 
     def broker(self, broker_id: str) -> Broker:
-        try:
+        """The broker with this id, or the record it was merged into (its `former_ids` list the old id)."""
+        if broker_id in self.brokers:
             return self.brokers[broker_id]
-        except KeyError:
-            raise UnknownRecord(f"unknown broker '{broker_id}': `optout brokers list --search NAME` shows the ids") from None
+        target = self.merged_into(broker_id)
+        if target is not None:
+            return self.brokers[target]
+        raise UnknownRecord(f"unknown broker '{broker_id}': `optout brokers list --search NAME` shows the ids")
+
+    def merged_into(self, broker_id: str) -> str | None:
+        """The id of the record an old id was merged into, or None when the id is current or unknown."""
+        if broker_id in self.brokers:
+            return None
+        return next((b.id for b in self.brokers.values() if broker_id in b.former_ids), None)
 
     def law(self, law_id: str) -> Law:
         try:

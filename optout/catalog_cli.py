@@ -28,7 +28,7 @@ catalog_app = typer.Typer(help="Build and check the broker catalog from state da
 
 
 # The modules of the `build` extra (pyproject.toml): a command that needs one says to install the extra.
-BUILD_EXTRA_MODULES = ("openpyxl", "phonenumbers", "email_validator")
+BUILD_EXTRA_MODULES = ("openpyxl", "phonenumbers", "email_validator", "tldextract")
 BUILD_EXTRA_HINT = "pip install 'optout[build]'"
 
 
@@ -107,8 +107,9 @@ def import_command(
             metavar="REGISTRY",
             parser=_registry_kind,
             autocompletion=_registry_completion,
-            help="Which registry the file holds: its state code in lower case (ca, as in optout/build/registries.yaml), or "
-            "consolidated (every non-California registry in the PRC workbook).",
+            help="Which registry the file holds: its state code in lower case (ca, as in optout/build/registries.yaml), "
+            "consolidated (every non-California registry in the PRC workbook), or ca-ag (the workbook's pre-CPPA California "
+            "Attorney General rows, imported as former registrations).",
         ),
     ],
     file: Annotated[
@@ -141,13 +142,17 @@ def import_command(
             fail(f"{file}: no such file")
         target = _import_target(catalog)
         # Imported here: importers and merge are heavy and only this command needs them.
+        from .build.former import FORMER_KEY, merge_former
         from .build.importers import read_registry
         from .build.merge import merge
         from .build.report import format_report
 
         entries = read_registry(registry, file, year)
-        with _progress(len(entries)) as tick:
-            report = merge(entries, target, dry_run=dry_run, progress=tick)
+        if registry == FORMER_KEY:
+            report = merge_former(entries, target, dry_run=dry_run)
+        else:
+            with _progress(len(entries)) as tick:
+                report = merge(entries, target, dry_run=dry_run, progress=tick)
     if as_json:
         print_json(report.to_dict())
     else:
@@ -198,7 +203,7 @@ def diff_command(
 
 @catalog_app.command("stats")
 def stats_command(catalog: CatalogOption = None, as_json: JsonOption = False) -> None:
-    """Count brokers by registry, usable channels (email, webform, postal) and sold_to/collects flags."""
+    """Count brokers by registry, usable channels, flags, categories, unusable channels by reason, suspected duplicates."""
     with clear_errors():
         from .build.catalog_report import catalog_stats
 
@@ -207,9 +212,14 @@ def stats_command(catalog: CatalogOption = None, as_json: JsonOption = False) ->
         print_json(stats)
         return
     lines = [f"brokers {stats['brokers']} (curated {stats['curated']}, families {stats['families']})"]
-    for title in ("by_registry", "by_source", "channels", "sold_to", "collects", "regulated_by"):
+    lines.append(f"merged records (old ids kept as redirects) {stats['merged_ids']}; former registrants {stats['former_only']}")
+    sections = ("by_registry", "by_source", "channels", "sold_to", "collects", "regulated_by", "categories", "unusable_channels")
+    for title in sections:
         values = ", ".join(f"{k} {v}" for k, v in stats[title].items()) or "none"
         lines.append(f"{title}: {values}")
+    duplicates = stats["suspected_duplicates"]
+    lines.append(f"suspected duplicates (records sharing a website domain, not marked distinct): {len(duplicates)}")
+    lines += [f"  {d['domain']}: {', '.join(d['unexplained'])}" for d in stats["suspected_duplicates"]]
     if stats["unreadable_files"]:
         lines.append("unreadable: " + ", ".join(stats["unreadable_files"]))
     typer.echo("\n".join(lines))

@@ -39,6 +39,7 @@ from .query import (
     broker_summary,
     decision_summary,
     filter_brokers,
+    merged_ids,
     select_brokers,
 )
 from .render import FORMATS, parse_formats
@@ -122,6 +123,8 @@ def letter(
     letter_date = parse_date(date)
     catalog = default_catalog()
     brokers = select_brokers(",".join(broker), catalog)
+    for old, new in merged_ids(",".join(broker), catalog):
+        typer.echo(f"'{old}' was merged into '{new}' (the same legal entity, spelled another way): writing to {new}.", err=True)
     written = []
     recorder = ledger_recorder(record_in_ledger, ledger, profile, agent, catalog)
     for record in brokers:
@@ -175,7 +178,7 @@ def explain(
     decision = decide(person, record, request, parse_date(date), catalog)
     disclosure = plan_disclosure(person, record, decision, catalog, DiscloseChoice.parse(disclose))
     decision = with_disclosure_notes(decision, disclosure, record, catalog)
-    summary = decision_summary(decision) | {"discloses": disclosure_summary(disclosure.items, catalog)}
+    summary = decision_summary(decision, record) | {"discloses": disclosure_summary(disclosure.items, catalog)}
     if json_output:
         print_json(summary | {"guide": request_guide(summary["requested"])})
         return
@@ -189,6 +192,8 @@ def explain(
         typer.echo(f"  {right.right.value}: {right.section} ({right.law_short_name})")
     channel = summary["channel"]
     typer.echo(f"Channel: {channel['kind']} {channel['value']}" if channel else "Channel: none known")
+    if channel and channel.get("reason"):
+        typer.echo(f"  why: {channel['reason']}")
     for deadline in decision.deadlines:
         label = "Due" if deadline.part == "request" else "Opt-outs due"
         if not decision.clock_applies:
@@ -247,16 +252,21 @@ def brokers_list(
 @friendly_errors
 def brokers_show(broker_id: Annotated[str, typer.Argument(help="Broker id.")], json_output: JsonOption = False) -> None:
     """Show one broker: names, channels, registrations, disclosures and sources."""
-    summary = broker_summary(default_catalog().broker(broker_id))
+    summary = broker_summary(default_catalog().broker(broker_id), requested_id=broker_id)
     if json_output:
         print_json(summary)
         return
     typer.echo(f"{summary['name']} ({summary['id']})")
+    if summary["merged_from"]:
+        typer.echo(f"('{broker_id}' was merged into this record: the same legal entity, spelled another way)")
     if summary["brands"]:
         typer.echo("Also: " + ", ".join(summary["brands"]))
     for channel in summary["channels"]:
-        typer.echo(f"  {channel['kind']:8} {channel['value'].replace(chr(10), ', ')}  [source: {channel['source']}]")
-    for key in ("registrations", "sold_to", "collects", "regulated_by"):
+        mark = " (privacy notice: last resort)" if channel["problem"] else " (its own request route)" if channel["route"] else ""
+        typer.echo(f"  {channel['kind']:8} {channel['value'].replace(chr(10), ', ')}{mark}  [source: {channel['source']}]")
+    for kind, choice in summary["chosen_channels"].items():
+        typer.echo(f"  {kind} requests go to: {choice['kind'] or 'none'} ({choice['reason']})")
+    for key in ("registrations", "sold_to", "collects", "regulated_by", "categories"):
         if summary[key]:
             items = [f"{r['state']} {r['year']}" for r in summary[key]] if key == "registrations" else summary[key]
             typer.echo(f"{key.replace('_', ' ').capitalize()}: {', '.join(items)}")

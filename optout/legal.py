@@ -8,13 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 from .catalog import Catalog
+from .channels import choose_channel, postal_channel  # noqa: F401  (postal_channel: letters imports it from here)
 from .deadlines import DEFAULT_RULES, due_date
 from .models import (
     Agent,
     Broker,
     BrokerRole,
-    Channel,
-    ChannelKind,
     Deadline,
     Decision,
     DeletionScope,
@@ -51,39 +50,8 @@ EU_COUNTRIES = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
 )
 
-# A channel the person can use without a phone call; email first because it leaves a dated record.
-CHANNEL_PREFERENCE = [ChannelKind.EMAIL, ChannelKind.WEBFORM, ChannelKind.POSTAL, ChannelKind.FAX, ChannelKind.PHONE]
-
-
 def is_consumer_reporting_agency(broker: Broker) -> bool:
     return Regulation.FCRA in broker.regulated_by or "consumer-reporting" in broker.categories
-
-
-def channel_takes(channel: Channel, request: RequestKind) -> bool:
-    """A channel takes the kinds it lists; a narrower kind also goes where its general kind goes (a request to
-    limit through an opt-out form, a Daniel's Law notice through a removal form)."""
-    rule = rule_for(request)
-    return request in channel.accepts or bool(rule and rule.channel_family in channel.accepts)
-
-
-def _newest_first(broker: Broker, request: RequestKind) -> list[Channel]:
-    """Usable channels for the request, those from the most recently read source first."""
-    candidates = [c for c in broker.usable_channels() if channel_takes(c, request)]
-    retrieved = lambda c: broker.sources[c.source].retrieved or dt.date.min  # noqa: E731
-    return sorted(candidates, key=retrieved, reverse=True)
-
-
-def choose_channel(broker: Broker, request: RequestKind) -> Channel | None:
-    candidates = _newest_first(broker, request)
-    for kind in CHANNEL_PREFERENCE:
-        for channel in candidates:
-            if channel.kind is kind:
-                return channel
-    return None
-
-
-def postal_channel(broker: Broker, request: RequestKind) -> Channel | None:
-    return next((c for c in _newest_first(broker, request) if c.kind is ChannelKind.POSTAL), None)
 
 
 def _laws_of_kind(catalog: Catalog, kind: LawKind, jurisdiction: str) -> list[Law]:

@@ -6,15 +6,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .catalog import Catalog, UnknownRecord
+from .channels import channel_choice
 from .errors import InputError
-from .models import Broker, DataCollected, Decision, Law, LawKind, Recipient
+from .models import Broker, Category, DataCollected, Decision, Law, LawKind, Recipient, RequestKind
 from .templating import render_note
 
 
-def _enum_value(enum, text: str):
-    """Accept both `federal-government` (CLI style) and `federal_government` (catalog style)."""
+def _enum_value(enum, text: str, dash: bool = False):
+    """Accept both `federal-government` (CLI style) and `federal_government` (catalog style); categories use dashes."""
     try:
-        return enum(text.strip().lower().replace("-", "_"))
+        value = text.strip().lower()
+        return enum(value.replace("_", "-") if dash else value.replace("-", "_"))
     except ValueError:
         choices = ", ".join(v.value.replace("_", "-") for v in enum)
         raise InputError(f"unknown value '{text}': choose from {choices}") from None
@@ -33,6 +35,7 @@ class BrokerFilter:
         self._sold_to = [_enum_value(Recipient, v) for v in self.sold_to]
         self._collects = [_enum_value(DataCollected, v) for v in self.collects]
         self._registered = [v.strip().upper() for v in self.registered]
+        self._categories = [_enum_value(Category, v.replace("_", "-"), dash=True) for v in self.categories]
 
     def matches(self, broker: Broker) -> bool:
         if self.ids and broker.id not in self.ids:
@@ -44,11 +47,12 @@ class BrokerFilter:
         states = {r.state for r in broker.registrations}
         if any(s not in states for s in self._registered):
             return False
-        if any(c not in broker.categories for c in self.categories):
+        if any(c not in broker.categories for c in self._categories):
             return False
         if self.search:
             needle = self.search.casefold()
-            haystack = " ".join([broker.id, *broker.display_names, broker.parent or ""]).casefold()
+            names = [broker.id, *broker.display_names, *broker.aliases, *broker.former_ids, broker.parent or ""]
+            haystack = " ".join(names).casefold()
             if needle not in haystack:
                 return False
         return True
@@ -82,8 +86,8 @@ def select_brokers(spec: str, catalog: Catalog) -> list[Broker]:
                     )
                 criteria.setdefault(SELECTOR_KEYS[key], []).append(value)
             else:
-                catalog.broker(term)  # raises a clear error for an unknown id
-                ids.append(term)
+                # Raises a clear error for an unknown id; an id merged into another record selects that record.
+                ids.append(catalog.broker(term).id)
         for broker in filter_brokers(
             catalog.brokers,
             BrokerFilter(
@@ -100,16 +104,37 @@ def select_brokers(spec: str, catalog: Catalog) -> list[Broker]:
     return [chosen[key] for key in sorted(chosen)]
 
 
-def broker_summary(broker: Broker) -> dict:
+def merged_ids(spec: str, catalog: Catalog) -> list[tuple[str, str]]:
+    """(old id, id it was merged into) for each old id named in a broker selector, so the CLI can say so."""
+    terms = [t.strip() for part in spec.split(",") for t in part.split("+")]
+    return [(t, target) for t in terms if t and ":" not in t and (target := catalog.merged_into(t))]
+
+
+def broker_summary(broker: Broker, requested_id: str | None = None) -> dict:
+    """A broker as data; `requested_id` is the id asked for, when it is an old id merged into this record."""
     return {
         "id": broker.id,
+        "merged_from": requested_id if requested_id and requested_id != broker.id else None,
         "name": broker.name,
+        "aliases": broker.aliases,
+        "former_ids": broker.former_ids,
         "brands": broker.brands,
         "family": broker.family,
         "role": broker.role.value,
-        "categories": broker.categories,
+        "categories": [c.value for c in broker.categories],
+        "category_basis": {c.value: basis for c, basis in broker.category_basis.items()},
+        "distinct_entity_reason": broker.distinct_entity_reason,
+        "former_registrations": [r.model_dump(mode="json", exclude_none=True) for r in broker.former_registrations],
+        "chosen_channels": {kind.value: _choice(broker, kind) for kind in RequestKind},
         "channels": [
-            {"kind": c.kind.value, "value": c.value, "accepts": [a.value for a in c.accepts], "source": c.source}
+            {
+                "kind": c.kind.value,
+                "value": c.value,
+                "accepts": [a.value for a in c.accepts],
+                "source": c.source,
+                "route": c.route,
+                "problem": c.problem.value if c.problem else None,
+            }
             for c in broker.usable_channels()
         ],
         "registrations": [{"state": r.state, "year": r.year} for r in broker.registrations],
@@ -119,6 +144,12 @@ def broker_summary(broker: Broker) -> dict:
         "curated": broker.curated,
         "sources": {k: s.model_dump(mode="json", exclude_none=True) for k, s in broker.sources.items()},
     }
+
+
+def _choice(broker: Broker, request: RequestKind) -> dict:
+    choice = channel_choice(broker, request)
+    channel = choice.channel
+    return {"kind": channel.kind.value if channel else None, "value": channel.value if channel else None, "reason": choice.reason}
 
 
 def law_status(law: Law, on: dt.date) -> str:
@@ -170,7 +201,8 @@ def laws_for(laws: dict[str, Law], selector: str) -> list[Law]:
     return sorted(found, key=lambda law: (law.kind is not LawKind.COMPREHENSIVE, law.id))
 
 
-def decision_summary(decision: Decision) -> dict:
+def decision_summary(decision: Decision, broker: Broker | None = None) -> dict:
+    """The decision as data; with `broker`, the channel carries the reason it was picked."""
     rights: dict[str, str] = {}
     for invoked in decision.rights:
         rights.setdefault(invoked.right.value, invoked.section)
@@ -180,7 +212,7 @@ def decision_summary(decision: Decision) -> dict:
         "laws": decision.laws,
         "rights": rights,
         "rights_detail": [r.model_dump(mode="json") for r in decision.rights],
-        "channel": {"kind": decision.channel.kind.value, "value": decision.channel.value} if decision.channel else None,
+        "channel": _decision_channel(decision, broker),
         "due_date": decision.due_date.isoformat() if decision.due_date else None,
         "deadlines": [d.model_dump(mode="json") for d in decision.deadlines],
         "clock_applies": decision.clock_applies,
@@ -189,3 +221,14 @@ def decision_summary(decision: Decision) -> dict:
         "notes": [render_note(note) for note in decision.notes],
         "note_codes": [note.code for note in decision.notes],
     }
+
+
+def _decision_channel(decision: Decision, broker: Broker | None) -> dict | None:
+    if decision.channel is None:
+        return None
+    found = {"kind": decision.channel.kind.value, "value": decision.channel.value}
+    if broker is not None:
+        choice = channel_choice(broker, decision.request)
+        if choice.channel == decision.channel:
+            found["reason"] = choice.reason
+    return found

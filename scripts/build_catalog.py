@@ -2,8 +2,9 @@
 """Build broker_catalog/brokers from the state registry files, newest and richest first.
 
 The files and their order are the `snapshots` of optout/build/registries.yaml: CA 2026, CA 2025, Vermont (2025
-consolidated extract, then the 2020 state-layout file), Texas, Oregon. Running it twice changes nothing.
-Curated records are never modified.
+consolidated extract, then the 2020 state-layout file), Texas, Oregon; then the `former` registries (the California
+Attorney General's, as history). Each step merges records of one legal entity (optout/build/resolve.py). Running it
+twice changes nothing. Curated records' facts are never modified; only their `aliases`/`former_ids` redirects.
 
     python scripts/build_catalog.py [REGISTRY_FOLDER] [--catalog DIR] [--dry-run]
 """
@@ -18,7 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from optout.build.catalog_report import catalog_stats, load_brokers  # noqa: E402
+from optout.build.former import merge_former  # noqa: E402
 from optout.build.importers import RegistryFormatError, read_registry  # noqa: E402
+from optout.build.importers.consolidated import read_former  # noqa: E402
 from optout.build.merge import MergeReport, merge  # noqa: E402
 from optout.build.registries import parse_key, source_key, table  # noqa: E402
 
@@ -44,6 +47,20 @@ def main(argv: list[str] | None = None) -> int:
         report = merge(entries, args.catalog, dry_run=args.dry_run)
         reports.append(report)
         print(summary_line(snapshot.file, report))
+        for merged in report.merged:
+            print(f"  merged {merged['old']} -> {merged['into']}: {merged['reason']}")
+    for former in table().former:
+        path = args.registries / former.file
+        try:
+            entries = read_former(path)
+        except RegistryFormatError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        report = merge_former(entries, args.catalog, dry_run=args.dry_run)
+        reports.append(report)
+        print(summary_line(f"{former.file} (former registrants, {former.key})", report))
+        for merged in report.merged:
+            print(f"  merged {merged['old']} -> {merged['into']}: {merged['reason']}")
     print_checks(args.catalog, reports[0], args.dry_run)
     return 0
 
@@ -76,7 +93,7 @@ def summary_line(name: str, report: MergeReport) -> str:
 
 def print_checks(catalog: Path, ca_2026: MergeReport, dry_run: bool) -> None:
     brokers, unreadable = load_brokers(catalog)
-    ids = {b.id for b in brokers}
+    ids = {b.id for b in brokers} | {former for b in brokers for former in b.former_ids}
     placed = {p.broker_id for p in ca_2026.placements}
     missing = sorted(placed - ids) if not dry_run else []
     stats = catalog_stats(catalog)
@@ -85,6 +102,9 @@ def print_checks(catalog: Path, ca_2026: MergeReport, dry_run: bool) -> None:
         + (f"; MISSING {missing}" if missing else "")
     )
     print(f"distinct brokers: {stats['brokers']} (curated {stats['curated']}); unreadable files: {len(unreadable)}")
+    print(f"merged records (redirects): {stats['merged_ids']}; former registrants only: {stats['former_only']}")
+    print("unusable channels by reason: " + ", ".join(f"{k} {v}" for k, v in stats["unusable_channels"].items()))
+    print("categories: " + ", ".join(f"{k} {v}" for k, v in stats["categories"].items()))
     channels = stats["channels"]
     print(
         f"usable channel: {channels['any_usable']}; email/webform/postal: {channels['letter_channel']} "

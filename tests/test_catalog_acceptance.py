@@ -33,12 +33,14 @@ def normalize_name(name: str) -> str:
 
 
 def ca2026_ids() -> dict[str, str]:
-    """Registered name -> catalog id, through each record's CA 2026 registration."""
+    """Registered name -> catalog id, through each record's CA 2026 registration (and its aliases)."""
     found = {}
     for broker in CATALOG.brokers.values():
         for registration in broker.registrations:
             if registration.state == "CA" and registration.year == 2026:
                 found[normalize_name(registration.name or broker.name)] = broker.id
+                # Two CA 2026 rows of one entity (a misspelt second filing) are one record; the other spelling is an alias.
+                found.update({normalize_name(alias): broker.id for alias in broker.aliases})
     return found
 
 

@@ -221,4 +221,4 @@ def test_unknown_registry_names_the_choices_from_the_registry_table(catalog):
     result = run("import", "xx", CA_2026, "--catalog", catalog)
     assert result.exit_code == 2
     text = " ".join(result.output.replace("│", " ").split())
-    assert "'xx' is not a registry (choose from ca, vt, tx, or, consolidated)" in text
+    assert "'xx' is not a registry (choose from ca, vt, tx, or, consolidated, ca-ag)" in text

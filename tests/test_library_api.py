@@ -26,7 +26,9 @@ def test_the_readme_example_runs_through_the_public_names(tmp_path):
     with pytest.raises(optout.InputError):
         optout.render_letter(letter, "docx")
     written = optout.write_letter(letter, ["txt", "eml"], str(tmp_path / "letters"))  # a str folder works too
-    assert sorted(p.suffix for p in written if not p.name.endswith("-notes.txt")) == [".eml", ".txt"]
+    # Spokeo is a people-search site: the letter goes to its own opt-out page, so a -webform.txt comes too.
+    assert sorted(p.suffix for p in written if not p.name.endswith(("-notes.txt", "-webform.txt"))) == [".eml", ".txt"]
+    assert decision.channel is not None and "optout" in decision.channel.value.replace("-", "")
 
     from optout.clients import Client, Intake
 

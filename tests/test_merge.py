@@ -235,15 +235,19 @@ def test_one_record_per_entity_across_registries(catalog):
     assert validate_catalog(catalog) == []
     acme = load(catalog, "acme-data-brokers")
     assert [r.source for r in acme.registrations] == ["ca-2026", "ca-2025", "vt-2025", "tx-2025", "vt-2020"]
-    assert acme.sources["vt-2025"].note == "as merged by Privacy Rights Clearinghouse, April 2025"
-    assert acme.sources["vt-2025"].retrieved == dt.date(2025, 4, 1)
+    # Rows that came through the third-party workbook say so, with its address and the date the copy was taken.
+    merged_source = acme.sources["vt-2025"]
+    assert "as merged in the Privacy Rights Clearinghouse" in merged_source.title
+    assert merged_source.url == "https://privacyrights.org/data-brokers"
+    assert "no filing-year column" in merged_source.note
+    assert merged_source.retrieved == dt.date(2025, 12, 3)
     opt_out = next(c for c in acme.channels if c.value == "https://acmedata.example.com/opt-out")
     assert opt_out.accepts == [RequestKind.OPT_OUT] and opt_out.source == "vt-2025"
     postal = [c for c in acme.channels if c.kind == ChannelKind.POSTAL]
     assert len(postal) == 2 and postal[0].source == "ca-2026"  # "100 Main St" once, plus VT 2020's "Suite 5"
     assert "vt-2020: Opt-out method" in acme.notes
     omega = load(catalog, "omega-data")
-    assert len(omega.registrations) == 1 and omega.sources["or-2025"].retrieved == dt.date(2025, 4, 1)
+    assert len(omega.registrations) == 1 and omega.sources["or-2025"].retrieved == dt.date(2025, 12, 3)
     kappa, lambda_ = load(catalog, "kappa-leads"), load(catalog, "lambda-remodel")
     assert kappa.family == lambda_.family == "kappamedia"
     assert not (catalog / "brokers" / "theta-data.yaml").read_text().count("email")

@@ -30,7 +30,7 @@ def test_table_is_consistent():
     keys = [s.key for s in table().snapshots]
     assert len(set(keys)) == len(keys)
     assert all(parse_key(key) for key in keys), keys
-    assert reader_choices() == [c.lower() for c in codes] + ["consolidated"]
+    assert reader_choices() == [c.lower() for c in codes] + ["consolidated"] + [f.key for f in table().former]
 
 
 def test_priority_is_newer_year_then_table_order():
@@ -61,6 +61,11 @@ def test_shipped_catalog_cites_the_table():
         if data.get("curated"):
             continue
         for key, source in data["sources"].items():
+            if key in {f.key for f in table().former}:
+                from optout.build.former import former_source
+
+                assert source == former_source().model_dump(exclude_none=True), (path.name, key)
+                continue
             registry, year = parse_key(key)
             assert source == registry_source(registry, year).model_dump(exclude_none=True), (path.name, key)
             checked += 1

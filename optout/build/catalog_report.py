@@ -55,7 +55,44 @@ def catalog_stats(catalog: Path | str) -> dict:
         "sold_to": _flag_counts(brokers, "sold_to"),
         "collects": _flag_counts(brokers, "collects"),
         "regulated_by": _flag_counts(brokers, "regulated_by"),
+        "categories": _category_counts(brokers),
+        "merged_ids": sum(len(b.former_ids) for b in brokers),
+        "former_only": sum(1 for b in brokers if b.former_registrations and not b.registrations),
+        "unusable_channels": _unusable_counts(brokers),
+        "suspected_duplicates": suspected_duplicates(brokers),
     }
+
+
+def _category_counts(brokers: list[Broker]) -> dict[str, int]:
+    counts = Counter(c.value for b in brokers for c in b.categories)
+    counts["(none)"] = sum(1 for b in brokers if not b.categories)
+    return {k: v for k, v in sorted(counts.items()) if v}
+
+
+def _unusable_counts(brokers: list[Broker]) -> dict[str, int]:
+    counts = Counter((c.problem.value if c.problem else "unspecified") for b in brokers for c in b.channels if not c.usable)
+    counts["privacy-notice (usable as a last resort)"] = sum(
+        1 for b in brokers for c in b.channels if c.usable and c.problem is not None
+    )
+    return dict(sorted(counts.items()))
+
+
+def suspected_duplicates(brokers: list[Broker]) -> list[dict]:
+    """Records sharing a registrable website domain where more than one says nothing of being a distinct entity."""
+    from .contacts import url_host
+    from .hygiene import registrable_domain
+
+    by_domain: dict[str, list[Broker]] = {}
+    for broker in brokers:
+        domain = registrable_domain(url_host(broker.website)) if broker.website else None
+        if domain:
+            by_domain.setdefault(domain, []).append(broker)
+    found = []
+    for domain, members in sorted(by_domain.items()):
+        unexplained = [b.id for b in members if not b.distinct_entity_reason]
+        if len(members) > 1 and len(unexplained) > 1:
+            found.append({"domain": domain, "ids": sorted(b.id for b in members), "unexplained": unexplained})
+    return found
 
 
 def _has_usable(broker: Broker, kind: ChannelKind) -> bool:

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from ..models import Broker, ChannelKind
+from ..models import Broker, ChannelKind, ChannelProblem
+from .hygiene import clean_url, lookalike_tld, not_privacy_mailbox, page_problem, postal_problem, test_number
 from .text import clean_text, is_placeholder, unique
 
 # Hosted request-portal vendors, matched on the URL host (suffix match). Value: vendor name for the note.
@@ -66,6 +67,7 @@ TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 SCHEME = re.compile(r"^([a-z][a-z0-9+\-]*):", re.IGNORECASE)
 URL_LIKE = re.compile(r"^(?:https?://|www\.|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:[/:?#]|$))", re.IGNORECASE)
 EMAIL_LIKE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+\.[a-z]{2,}", re.IGNORECASE)
+HELP_ARTICLE = re.compile(r"/articles?/", re.IGNORECASE)
 TRAILING_PUNCTUATION = ".,;:)]}>\"'"
 LEADING_PUNCTUATION = "([{<\"'"
 
@@ -79,6 +81,7 @@ class CheckedContact:
     usable: bool = True
     third_party_portal: bool = False
     note: str | None = None
+    problem: ChannelProblem | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -136,8 +139,14 @@ def check_email(raw: str) -> CheckedContact:
         # check_deliverability=False: no DNS lookups, the catalog build must never touch the network.
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
-        return CheckedContact(ChannelKind.EMAIL, clean_text(raw), usable=False, note=f"malformed email address: {exc}")
-    return CheckedContact(ChannelKind.EMAIL, result.normalized.lower())
+        malformed = f"malformed email address: {exc}"
+        return CheckedContact(ChannelKind.EMAIL, clean_text(raw), usable=False, note=malformed, problem=ChannelProblem.MALFORMED)
+    address = result.normalized.lower()
+    if note := not_privacy_mailbox(address):
+        return CheckedContact(ChannelKind.EMAIL, address, usable=False, note=note, problem=ChannelProblem.NOT_PRIVACY_ADDRESS)
+    if note := lookalike_tld(address.rsplit("@", 1)[1], set()):
+        return CheckedContact(ChannelKind.EMAIL, address, usable=False, note=note, problem=ChannelProblem.LOOKALIKE_TLD)
+    return CheckedContact(ChannelKind.EMAIL, address)
 
 
 def email_domain(address: str) -> str | None:
@@ -211,10 +220,23 @@ def portal_host_vendor(host: str) -> str | None:
 def check_url(raw: str) -> CheckedContact:
     """A request or rights page, kept as a webform channel."""
     try:
-        url = normalize_url(raw)
+        url = normalize_url(clean_url(raw))
     except ValueError as exc:
-        return CheckedContact(ChannelKind.WEBFORM, clean_text(raw), usable=False, note=f"malformed URL: {exc}")
+        return CheckedContact(
+            ChannelKind.WEBFORM, clean_text(raw), usable=False, note=f"malformed URL: {exc}", problem=ChannelProblem.MALFORMED
+        )
+    host = url_host(url) or ""
+    if note := lookalike_tld(host, set()):
+        return CheckedContact(ChannelKind.WEBFORM, url, usable=False, note=note, problem=ChannelProblem.LOOKALIKE_TLD)
     vendor = portal_vendor(url)
+    if vendor and HELP_ARTICLE.search(urlsplit(url).path):
+        vendor = None  # a help-centre article on a support platform is a page to read, not a request portal
+    found = page_problem(url, third_party_portal=vendor is not None)
+    if found:
+        problem, note = found
+        # A privacy notice says how to ask: kept usable, as a last resort (optout.channels ranks it after postal).
+        usable = problem is ChannelProblem.PRIVACY_NOTICE
+        return CheckedContact(ChannelKind.WEBFORM, url, usable=usable, note=note, problem=problem)
     if vendor:
         return CheckedContact(ChannelKind.WEBFORM, url, third_party_portal=True, note=f"request portal hosted by {vendor}")
     return CheckedContact(ChannelKind.WEBFORM, url)
@@ -243,8 +265,11 @@ def check_phone(raw: str, region: str = "US") -> CheckedContact:
             continue
         if phonenumbers.is_valid_number(number):
             formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+            if note := test_number(formatted):
+                return CheckedContact(ChannelKind.PHONE, formatted, usable=False, note=note, problem=ChannelProblem.TEST_NUMBER)
             return CheckedContact(ChannelKind.PHONE, formatted)
-    return CheckedContact(ChannelKind.PHONE, text, usable=False, note="not a valid phone number")
+    note = "not a valid phone number"
+    return CheckedContact(ChannelKind.PHONE, text, usable=False, note=note, problem=ChannelProblem.MALFORMED)
 
 
 def _phone_candidates(text: str) -> list[str]:
@@ -267,10 +292,16 @@ def check_postal(lines: list[str]) -> CheckedContact:
     """Address lines joined by newlines; usable when there is a street line and a city line."""
     cleaned = [clean_text(line) for line in lines if not is_placeholder(line)]
     value = "\n".join(cleaned)
+    incomplete = ChannelProblem.INCOMPLETE
     if len(cleaned) < 2:
-        return CheckedContact(ChannelKind.POSTAL, value or "(empty)", usable=False, note="incomplete postal address")
+        note = "incomplete postal address"
+        return CheckedContact(ChannelKind.POSTAL, value or "(empty)", usable=False, note=note, problem=incomplete)
     if not re.search(r"\d", cleaned[0]) and "box" not in cleaned[0].lower():
-        return CheckedContact(ChannelKind.POSTAL, value, usable=False, note="postal address has no street number or P.O. box")
+        note = "postal address has no street number or P.O. box"
+        return CheckedContact(ChannelKind.POSTAL, value, usable=False, note=note, problem=incomplete)
+    found = postal_problem(value)
+    if found:
+        return CheckedContact(ChannelKind.POSTAL, value, usable=False, note=found[1], problem=found[0])
     return CheckedContact(ChannelKind.POSTAL, value)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import yaml
 from pydantic import ValidationError
 
@@ -61,3 +63,31 @@ def _source_data(source: Source) -> dict:
     # Dates stay dates so YAML writes them unquoted, as hand-written records do.
     data = source.model_dump(exclude_none=True)
     return data
+
+
+REDIRECT_KEYS = ("aliases", "former_ids")
+TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):")
+
+
+def with_redirects(text: str, aliases: list[str], former_ids: list[str]) -> str:
+    """A hand-written record's text with only its `aliases` and `former_ids` blocks replaced; every other line as it was.
+
+    The merge never rewrites a curated record's facts, but it keeps the redirects of records merged into it.
+    """
+    lines = text.splitlines(keepends=True)
+    kept: list[str] = []
+    skipping = False
+    for line in lines:
+        key = TOP_LEVEL_KEY.match(line)
+        if key:
+            skipping = key.group(1) in REDIRECT_KEYS
+        elif not (line.startswith((" ", "-")) or not line.strip()):
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    values = {k: v for k, v in (("aliases", aliases), ("former_ids", former_ids)) if v}
+    block = yaml.dump(values, Dumper=CatalogDumper, sort_keys=False, allow_unicode=True, width=120) if values else ""
+    at = next((i for i, line in enumerate(kept) if line.startswith("curated:")), len(kept))
+    if kept and not kept[-1].endswith("\n") and at == len(kept):
+        kept[-1] += "\n"
+    return "".join(kept[:at]) + block + "".join(kept[at:])

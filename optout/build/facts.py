@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..models import Channel, ChannelKind, Registration, RequestKind
+from ..models import Channel, ChannelKind, ChannelProblem, Registration, RequestKind
+from .categories import derive_categories
 from .channels import CHANNEL_ORDER, channel_key
 from .contacts import CheckedContact, check_email, check_phone, check_postal, check_url, contact_domains, website_or_none
+from .hygiene import own_domains, typo_problem
 from .names import clean_name, normalize_legal_name
 from .registries import Registry, RegistryEntry, key_priority, registry_source
 from .state import DraftBroker
@@ -31,8 +33,13 @@ class Facts:
     domains: set[str]
 
 
-def entry_facts(entries: list[RegistryEntry], key: str) -> Facts:
-    """Everything a group of entries (one entity, one registry year) says, as catalog values."""
+def entry_facts(entries: list[RegistryEntry], key: str, aliases: list[str] = ()) -> Facts:  # type: ignore[assignment]
+    """Everything a group of entries (one entity, one registry year) says, as catalog values.
+
+    The registered name is the first row's, preferring a spelling that is not one of the record's aliases (a
+    merged-away misspelling), so a re-import gives the merged record the registration it already has.
+    """
+    entries = sorted(entries, key=lambda e: (clean_name(e.name) in aliases, e.row))
     first = entries[0]
     channels: dict[tuple, Channel] = {}
     for entry in entries:
@@ -70,6 +77,7 @@ def _channel(checked: CheckedContact, entry: RegistryEntry, key: str) -> Channel
         value=checked.value,
         third_party_portal=checked.third_party_portal,
         usable=checked.usable,
+        problem=checked.problem,
         notes=checked.note,
         source=key,
         **extra,
@@ -96,6 +104,19 @@ def apply_facts(record: DraftBroker, key: str, registry: Registry, year: int, fa
         record.website = facts.website
     if facts.note:
         _set_note(record, key, facts.note)
+
+
+def apply_contacts(record: DraftBroker, entries: list[RegistryEntry], key: str, note: str | None = None) -> None:
+    """Contacts, DBAs and website of `entries` under `key`, each channel noted with `note` (former registrants)."""
+    for entry in entries:
+        for checked in _checked_contacts(entry):
+            channel = _channel(checked, entry, key)
+            if note:
+                channel = channel.model_copy(update={"notes": " ".join(n for n in (channel.notes, note) if n)})
+            _add_channel(record, channel)
+        known = {normalize_legal_name(b) for b in record.brands}
+        record.brands += [clean_name(b) for b in entry.dbas if normalize_legal_name(b) not in known]
+        record.website = record.website or website_or_none(entry.website)
 
 
 def _add_channel(record: DraftBroker, channel: Channel) -> None:
@@ -134,17 +155,42 @@ def _set_note(record: DraftBroker, key: str, note: str | None) -> None:
 def finish(record: DraftBroker) -> None:
     """Final order and derived fields: name from the top registration, sorted brands and channels, used sources only."""
     record.registrations.sort(key=lambda r: (key_priority(r.source), r.state), reverse=True)
-    if record.registrations and record.registrations[0].name:
-        record.name = record.registrations[0].name
+    own = [r.name for r in record.registrations if r.name and r.name not in record.aliases]
+    if own:
+        record.name = own[0]
+    record.aliases = sorted({a for a in record.aliases if a != record.name})
     name_key = normalize_legal_name(record.name)
     record.brands = sorted(
         {normalize_legal_name(b): b for b in record.brands if normalize_legal_name(b) != name_key}.values(), key=str.lower
     )
+    mark_typos(record)
     record.channels.sort(key=lambda c: (CHANNEL_ORDER.index(c.kind), not c.usable, channel_key(c)[1], c.source))
     used = {c.source for c in record.channels} | {r.source for r in record.registrations}
+    used |= {r.source for r in record.former_registrations}
     used |= {v for name in FLAG_FIELDS for v in getattr(record, name).values()}
     record.sources = {k: v for k, v in record.sources.items() if k in used}
     record.no_channel_reason = None if record.usable_channels() else _no_channel_reason(record)
+    record.categories, record.category_basis = derive_categories(record)
+
+
+def mark_typos(record: DraftBroker) -> None:
+    """Emails and pages on a domain one or two edits from the company's own become unusable, with the reason.
+
+    Not corrected: a registry value is only ever replaced by what another source says, and when another
+    source spells it right that spelling is already a channel of its own.
+    """
+    emails = [c.value for c in record.channels if c.kind == ChannelKind.EMAIL and c.usable]
+    owned = own_domains(record.website, emails)
+    for i, channel in enumerate(record.channels):
+        marked = channel.problem is ChannelProblem.TYPO_DOMAIN
+        if channel.kind not in (ChannelKind.EMAIL, ChannelKind.WEBFORM) or not (channel.usable or marked):
+            continue
+        found = typo_problem(channel.value, channel.kind == ChannelKind.EMAIL, owned, record.name)
+        if found:
+            problem, note = found
+            record.channels[i] = channel.model_copy(update={"usable": False, "problem": problem, "notes": note})
+        elif marked:  # marked by an earlier rule or spelling of the record: the mark is ours to lift
+            record.channels[i] = channel.model_copy(update={"usable": True, "problem": None, "notes": None})
 
 
 def _no_channel_reason(record: DraftBroker) -> str:

@@ -30,7 +30,7 @@ class MatchIndex:
             self.domains[rid] = frozen.domains
 
     def add(self, record: Broker) -> None:
-        names = [record.name] + [r.name for r in record.registrations if r.name]
+        names = [record.name, *record.aliases] + [r.name for r in record.registrations if r.name]
         for name in names:
             self.exact[normalize_legal_name(name)].add(record.id)
             for loose in loose_names(name):

@@ -21,14 +21,15 @@ from pathlib import Path
 
 from .changes import comparable_flags, describe_changes
 from .contacts import check_email, contact_domains, website_or_none
-from .dump import broker_yaml
-from .facts import apply_facts, entry_facts, finish, strip_source
+from .dump import broker_yaml, with_redirects
+from .facts import apply_facts, entry_facts, finish, mark_typos, strip_source
 from .families import link_families
 from .files import brokers_dir, disk_text, write_atomically
 from .matching import MatchIndex
 from .names import clean_name, free_id, normalize_legal_name
 from .registries import RegistryEntry, key_priority, parse_key, source_key, split_key
 from .report import MergeError, MergeReport, Placement
+from .resolve import mark_shared_domains, resolve
 from .state import CatalogState, DraftBroker
 
 __all__ = ["MergeError", "MergeReport", "merge"]
@@ -57,6 +58,15 @@ def merge(
 
     for key in sorted(groups, key=key_priority, reverse=True):
         _merge_source(state, key, groups[key], report, tick)
+    for old, curated in sorted(report.superseded.items()):
+        if old in state.deleted and curated in state.frozen:
+            state.frozen[curated].add_redirects([old, *state.records[old].former_ids], [])
+    for record in state.live_records().values():
+        mark_typos(record)  # before resolution and families, which read only usable contacts
+    for merged in resolve(state):
+        report.merged.append({"old": merged.old, "into": merged.into, "reason": merged.reason})
+        report.deleted.append(merged.old)
+    mark_shared_domains(state)
     link_families(state)
     for record in state.live_records().values():
         finish(record)
@@ -81,7 +91,7 @@ def _merge_source(
         matched.add(rid)
         if rid in state.records:
             grouped[rid].append(entry)
-    facts = {rid: entry_facts(group, key) for rid, group in grouped.items()}
+    facts = {rid: entry_facts(group, key, state.records[rid].aliases) for rid, group in grouped.items()}
     comparable = comparable_flags(state, baseline, entries) if baseline else {}
     for rid in sorted(grouped):
         record = state.records[rid]
@@ -167,6 +177,17 @@ def _save(state: CatalogState, report: MergeReport, dry_run: bool) -> None:
             continue
         if not dry_run and not _write_if_unchanged(state, rid, text):
             report.skipped.append(f"{rid}.yaml: changed on disk during the merge; not written")
+            continue
+        report.written.append(rid)
+    for rid, frozen in sorted(state.frozen.items()):
+        broker = frozen.broker
+        if broker is None or not frozen.curated:
+            continue
+        if (frozen.aliases, frozen.former_ids) == (list(broker.aliases), list(broker.former_ids)):
+            continue
+        text = with_redirects(state.original_text[rid], frozen.aliases, sorted(frozen.former_ids))
+        if not dry_run and not _write_if_unchanged(state, rid, text):
+            report.skipped.append(f"{rid}.yaml: changed on disk during the merge; redirects not written")
             continue
         report.written.append(rid)
     for rid in sorted(state.deleted):

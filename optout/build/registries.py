@@ -40,14 +40,21 @@ class Snapshot(_Row):
     key: str
     file: str
     title: str
+    url: str | None = None
     retrieved: dt.date | None = None
     note: str | None = None
+
+
+class FormerSnapshot(_Row):
+    key: str
+    file: str
 
 
 class RegistryTable(_Row):
     registries: list[RegistryInfo]
     consolidated: Consolidated
     snapshots: list[Snapshot]
+    former: list[FormerSnapshot] = []
 
     def registry(self, code: str) -> RegistryInfo:
         return next(r for r in self.registries if r.code == code)
@@ -81,8 +88,9 @@ CONSOLIDATED = "consolidated"
 
 
 def reader_choices() -> list[str]:
-    """What `optout catalog import` accepts: each registry's code in lower case, or the consolidated workbook."""
-    return [r.value.lower() for r in Registry] + [CONSOLIDATED]
+    """What `optout catalog import` accepts: each registry's code in lower case, the consolidated workbook, or a
+    former registry's key (`ca-ag`: the consolidated workbook's California Attorney General rows, as history)."""
+    return [r.value.lower() for r in Registry] + [CONSOLIDATED] + [f.key for f in table().former]
 
 
 def registry_by_state(state_name: str) -> Registry | None:
@@ -127,7 +135,7 @@ def registry_source(registry: Registry, year: int) -> Source:
     snapshot = table().snapshot(source_key(registry, year))
     if snapshot is None:
         return Source(title=f"{info.agency}, Data Broker Registry {year}", url=info.url, note="retrieval date not recorded")
-    return Source(title=snapshot.title, url=info.url, retrieved=snapshot.retrieved, note=snapshot.note)
+    return Source(title=snapshot.title, url=snapshot.url or info.url, retrieved=snapshot.retrieved, note=snapshot.note)
 
 
 # ---------------------------------------------------------------------------

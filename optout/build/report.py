@@ -28,6 +28,7 @@ class MergeReport:
     changed: dict[str, list[str]] = field(default_factory=dict)
     kept_curated: list[str] = field(default_factory=list)
     superseded: dict[str, str] = field(default_factory=dict)
+    merged: list[dict[str, str]] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
@@ -73,6 +74,9 @@ def format_report(report: MergeReport) -> str:
         lines.append("kept curated: " + ", ".join(report.kept_curated))
     for old, curated in report.superseded.items():
         lines.append(f"superseded by curated record: {old} -> {curated}")
+    if report.merged:
+        lines.append(f"merged {len(report.merged)} record(s) into the record of the same legal entity:")
+    lines += [f"  merged {m['old']} -> {m['into']} ({m['reason']})" for m in report.merged]
     lines += [f"skipped: {item}" for item in report.skipped]
     if report.dry_run:
         lines.append("dry run: nothing written")

@@ -34,6 +34,19 @@ class FrozenRecord:
     registration_keys: set[str]
     family: str | None = None
     domains: set[str] = field(default_factory=set)
+    broker: Broker | None = None
+    # Redirect lists the merge adds to a curated record (resolve.py): the only part of its file it writes.
+    former_ids: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+
+    def add_redirects(self, former: list[str], spellings: list[str]) -> None:
+        names = {self.broker.name} if self.broker else set()
+        for rid in former:
+            if rid not in self.former_ids:
+                self.former_ids.append(rid)
+        for name in spellings:
+            if name not in self.aliases and name not in names:
+                self.aliases.append(name)
 
 
 class CatalogState:
@@ -72,10 +85,14 @@ class CatalogState:
         if broker is None:
             self.problems.append(f"{path.name}: does not validate; left untouched")
         self.frozen[path.stem] = _frozen_from_data(path.stem, data, broker)
+        self.original_text[path.stem] = text
 
     @property
     def ids(self) -> set[str]:
-        return (set(self.records) | set(self.frozen)) - self.deleted
+        """Ids in use, and ids of merged records (a redirect must never point at a new record)."""
+        former = {f for r in self.records.values() for f in r.former_ids}
+        former |= {f for fr in self.frozen.values() for f in fr.former_ids}
+        return ((set(self.records) | set(self.frozen)) - self.deleted) | former
 
     def live_records(self) -> dict[str, DraftBroker]:
         return {rid: r for rid, r in self.records.items() if rid not in self.deleted}
@@ -90,7 +107,7 @@ class CatalogState:
 
 
 def _frozen_from_data(file_id: str, data: dict, broker: Broker | None) -> FrozenRecord:
-    names = [data.get("name")] + list(data.get("brands") or [])
+    names = [data.get("name")] + list(data.get("brands") or []) + list(data.get("aliases") or [])
     registrations = [r for r in data.get("registrations") or [] if isinstance(r, dict)]
     names += [r.get("name") for r in registrations]
     domains: set[str] = set()
@@ -103,4 +120,7 @@ def _frozen_from_data(file_id: str, data: dict, broker: Broker | None) -> Frozen
         registration_keys={str(r.get("source")) for r in registrations},
         family=data.get("family") if isinstance(data.get("family"), str) else None,
         domains=domains,
+        broker=broker,
+        former_ids=list(broker.former_ids) if broker else [],
+        aliases=list(broker.aliases) if broker else [],
     )

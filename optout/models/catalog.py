@@ -72,6 +72,21 @@ class ChannelKind(StrEnum):
     FAX = "fax"
 
 
+class ChannelProblem(StrEnum):
+    """Why a channel is kept for the record but never used in a letter (`usable: false`)."""
+
+    MALFORMED = "malformed"  # not a valid address, URL or number
+    TYPO_DOMAIN = "typo-domain"  # email domain one or two edits from the company's own domain
+    LOOKALIKE_TLD = "lookalike-tld"  # .ccm / .cm / .con for .com
+    STATE_ZIP_MISMATCH = "state-zip-mismatch"  # the ZIP code belongs to another state
+    TRUNCATED_ZIP = "truncated-zip"  # a ZIP code with digits missing
+    TEST_NUMBER = "test-number"  # 555-1212 directory assistance, 555-01xx fiction numbers
+    NOT_PRIVACY_ADDRESS = "not-privacy-address"  # tax@, billing@, careers@: a mailbox for something else
+    HOMEPAGE = "homepage"  # a bare home page given as a request page
+    PRIVACY_NOTICE = "privacy-notice"  # a notice that describes requests, not a form that takes them
+    INCOMPLETE = "incomplete"  # a postal address without a street or city line
+
+
 class Channel(Strict):
     kind: ChannelKind
     value: NonEmpty = Field(description="Email address, URL, phone number, or postal address (lines separated by newlines).")
@@ -82,6 +97,14 @@ class Channel(Strict):
     third_party_portal: bool = Field(default=False, description="A hosted request portal (OneTrust, Termly, ...).")
     usable: bool = Field(
         default=True, description="False when the value is malformed; kept for the record, never used in letters."
+    )
+    problem: ChannelProblem | None = Field(
+        default=None, description="Why the channel is unusable (or, for a privacy notice, why it is a last resort)."
+    )
+    route: bool = Field(
+        default=False,
+        description="The broker's own request route: the opt-out page, portal or address its own notice tells consumers "
+        "to use. Letters prefer it over the registry's contact email.",
     )
     notes: str | None = None
     source: NonEmpty = Field(description="Key into the broker's `sources`.")
@@ -128,6 +151,28 @@ class Regulation(StrEnum):
     DPPA = "dppa"
 
 
+class Category(StrEnum):
+    """What kind of business a broker is (several may apply); `category_basis` records why."""
+
+    PEOPLE_SEARCH = "people-search"
+    LOCATION = "location"
+    RISK_DATA = "risk-data"
+    IDENTITY_VERIFICATION = "identity-verification"
+    MARKETING = "marketing"
+    B2B_CONTACT = "b2b-contact"
+    CONSUMER_REPORTING = "consumer-reporting"
+    NATIONWIDE_CONSUMER_REPORTING = "nationwide-consumer-reporting"
+    FINANCIAL = "financial"
+    HEALTH = "health"
+    LICENSE_PLATE = "license-plate"
+    VEHICLES = "vehicles"
+    BIOMETRIC = "biometric"
+    RECRUITING = "recruiting"
+    OPEN_SOURCE_INTELLIGENCE = "open-source-intelligence"
+    ANALYTICS_PLATFORM = "analytics-platform"
+    OTHER = "other"
+
+
 class BrokerRole(StrEnum):
     DATA_BROKER = "data_broker"
     # Processes data only on behalf of an agency/customer; deletion demands go to the customer.
@@ -141,6 +186,13 @@ class Registration(Strict):
     source: NonEmpty
 
 
+class FormerRegistration(Strict):
+    registry: NonEmpty = Field(description="The registry that held it, e.g. 'California Attorney General (2020-2022)'.")
+    state: StateCode
+    name: str | None = Field(default=None, description="Name as registered.")
+    source: NonEmpty
+
+
 class Broker(CatalogText):
     id: Slug
     name: NonEmpty = Field(description="Legal name of the entity.")
@@ -151,7 +203,27 @@ class Broker(CatalogText):
     role_note: str | None = Field(
         default=None, description="Why the role is what it is, with the company's own words where possible."
     )
-    categories: list[Slug] = Field(default_factory=list)
+    categories: list[Category] = Field(default_factory=list)
+    # Entity resolution and categories (optout/build/resolve.py, optout/build/categories.py).
+    category_basis: dict[Category, NonEmpty] = Field(
+        default_factory=dict,
+        description="Category -> why: '<source key>: <what the source says>' (registry flag, name, statement).",
+    )
+    aliases: list[NonEmpty] = Field(
+        default_factory=list, description="Other spellings of the legal name (registry typos, merged records)."
+    )
+    former_ids: list[Slug] = Field(
+        default_factory=list, description="Ids of records merged into this one; `brokers show OLD` finds this record."
+    )
+    distinct_entity_reason: str | None = Field(
+        default=None,
+        description="Why this is a legal entity of its own although another record shares its registrable website domain.",
+    )
+    former_registrations: list[FormerRegistration] = Field(
+        default_factory=list,
+        description="Registrations in registries that no longer exist (California Attorney General, 2020-2022). They are "
+        "history: they make no broker 'registered' today, and DROP does not reach it through them.",
+    )
     website: str | None = None
     channels: list[Channel] = Field(default_factory=list)
     registrations: list[Registration] = Field(default_factory=list)
@@ -173,6 +245,7 @@ class Broker(CatalogText):
         keys = set(self.sources)
         refs: list[tuple[str, str]] = [(f"channels[{i}].source", c.source) for i, c in enumerate(self.channels)]
         refs += [(f"registrations[{i}].source", r.source) for i, r in enumerate(self.registrations)]
+        refs += [(f"former_registrations[{i}].source", r.source) for i, r in enumerate(self.former_registrations)]
         for field in ("sold_to", "collects", "regulated_by"):
             refs += [(f"{field}.{k}", v) for k, v in getattr(self, field).items()]
         if self.disclosure is not None:
@@ -182,6 +255,9 @@ class Broker(CatalogText):
                 raise ValueError(f"{where}: source '{ref}' is not a key of sources")
         if not self.usable_channels() and not self.no_channel_reason:
             raise ValueError("no usable channel: add one or set no_channel_reason")
+        unexplained = [c.value for c in self.category_basis if c not in self.categories]
+        if unexplained:
+            raise ValueError(f"category_basis: {', '.join(unexplained)} is not in categories")
         return self
 
     def usable_channels(self) -> list[Channel]:

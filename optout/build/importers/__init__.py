@@ -29,6 +29,8 @@ def read_registry(registry: str, path: Path | str, year: int | None = None) -> l
         raise RegistryFormatError(path, "no such file")
     if kind == CONSOLIDATED:
         return consolidated.read(path, None, year)
+    if kind not in [r.value.lower() for r in Registry]:
+        return consolidated.read_former(path)  # a former registry (ca-ag): merge with optout.build.former
     code = Registry(kind.upper())
     if code == Registry.CA:
         return california.read(path, year)

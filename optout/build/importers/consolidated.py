@@ -56,6 +56,9 @@ class Row:
         return self.values.get(column, "")
 
 
+FORMER_SOURCE = "california (attorney general)"
+
+
 def read(path: Path | str, registry: Registry | None = None, year: int | None = None) -> list[RegistryEntry]:
     """Entries for `registry` (or every non-California registry in the file), one per broker."""
     path = Path(path)
@@ -63,6 +66,31 @@ def read(path: Path | str, registry: Registry | None = None, year: int | None = 
     selected = [row for row in rows if _registry_of(path, row) is not None and registry in (None, _registry_of(path, row))]
     if registry is not None and not selected:
         raise RegistryFormatError(path, f"no rows with RegistrySource for {registry.value}")
+    return _grouped(path, selected, year)
+
+
+def read_former(path: Path | str) -> list[RegistryEntry]:
+    """The pre-CPPA California Attorney General rows (registration years 2020-2022; the workbook gives no year).
+
+    Entries carry registry CA and the merge's year only because RegistryEntry needs them; optout.build.former
+    imports them as former registrations, never as California registrations.
+    """
+    path = Path(path)
+    rows = [row for row in _rows(path) if not is_blank(list(row.values.values()))]
+    selected = [row for row in rows if clean_text(row.get("RegistrySource")).lower() == FORMER_SOURCE]
+    if not selected:
+        raise RegistryFormatError(path, "no rows with RegistrySource 'California (Attorney General)'")
+    groups: dict[tuple, list[Row]] = {}
+    for row in selected:
+        name = clean_text(row.get("Name"))
+        if not name:
+            raise RegistryFormatError(path, "broker name is empty", row=row.number, column="Name")
+        key = (clean_text(row.get("GroupUUID_Combined")), normalize_legal_name(split_dba(name)[0]))
+        groups.setdefault(key, []).append(row)
+    return [_entry(path, Registry.CA, fragments, table().consolidated.year) for fragments in groups.values()]
+
+
+def _grouped(path: Path, selected: list[Row], year: int | None) -> list[RegistryEntry]:
     groups: dict[tuple, list[Row]] = {}
     for row in selected:
         name = clean_text(row.get("Name"))
