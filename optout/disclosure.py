@@ -245,6 +245,10 @@ def plan_disclosure(
     if _covered_person(decision):
         for need in (Identifier.ADDRESS, Identifier.PHONE):
             wanted.setdefault(need, (table.reasons["daniels-law"], "details"))
+    if profile.acp_substitute_address is not None:
+        # A program participant's letter says its mailing address is the program's substitute address: it must
+        # print it, whatever the channel, or the company has no safe address to answer.
+        wanted.setdefault(Identifier.ADDRESS, (table.reasons["acp"], "details"))
     extra = set(Identifier) if choice.everything else set(choice.extra)
     for asked in _ordered(extra):
         reason = table.reasons["all" if choice.everything else "asked"]

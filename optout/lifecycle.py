@@ -145,6 +145,7 @@ class Setting:
             email = channel.value if channel and channel.kind is ChannelKind.EMAIL else None
             webform = channel.value if channel and channel.kind is ChannelKind.WEBFORM else None
         return Letter(
+            discloses=context["disclosure"].items,
             reference=reference,
             date=self.today,
             request=self.decision.request,
@@ -157,8 +158,9 @@ class Setting:
             blocks=split_blocks(body),
             notes=notes,
             recipient_lines=recipients,
-            sender_lines=sender_lines(self.profile, self.agent),
-            sender_email=(self.agent.email if self.agent else None) or (self.profile.emails[0] if self.profile.emails else None),
+            sender_lines=sender_lines(self.profile, self.agent, context["disclosure"]),
+            sender_email=(self.agent.email if self.agent else None)
+            or (self.profile.emails[0] if self.profile.emails and "email" in context["disclosure"].fields else None),
             recipient_email=email,
             webform_url=webform,
             agent=self.agent,

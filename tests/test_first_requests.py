@@ -301,7 +301,7 @@ def test_several_details_are_numbered_and_stay_data():
 
 
 def test_narrow_kinds_use_channels_of_their_general_kind_only():
-    from optout.legal import channel_takes
+    from optout.channels import channel_takes
     from optout.models import Channel, ChannelKind
 
     opt_out_form = Channel(kind=ChannelKind.WEBFORM, value="https://example.org/optout", accepts=[K.OPT_OUT], source="s")

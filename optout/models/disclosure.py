@@ -55,13 +55,13 @@ class DisclosureTable(Strict):
     categories: dict[Slug, CategoryNeeds]
     reasons: dict[Slug, NonEmpty] = Field(
         description="Why a detail goes into every letter whatever the broker needs: residence, signature, "
-        "reply-by-post, reply-by-email, asked (--disclose), all (--disclose all), daniels-law, authorization."
+        "reply-by-post, reply-by-email, asked (--disclose), all (--disclose all), daniels-law, acp, authorization."
     )
     labels: dict[Identifier, dict[str, NonEmpty]] = Field(description="Each identifier's short name, per language (en, es).")
 
     @model_validator(mode="after")
     def _complete(self) -> DisclosureTable:
-        needed = {"residence", "signature", "reply-by-post", "reply-by-email", "asked", "all", "daniels-law", "authorization"}
+        needed = {"residence", "signature", "reply-by-post", "reply-by-email", "asked", "all", "daniels-law", "acp", "authorization"}
         if missing := sorted(needed - set(self.reasons)):
             raise ValueError(f"reasons: missing {', '.join(missing)}")
         for field in Identifier:
