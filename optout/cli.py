@@ -41,6 +41,7 @@ from .query import (
     select_brokers,
 )
 from .render import FORMATS, parse_formats
+from .serve_cli import register as register_serve
 from .templating import day_phrase, render_text
 
 app = typer.Typer(
@@ -61,6 +62,7 @@ app.add_typer(brokers_app, name="brokers")
 app.add_typer(laws_app, name="laws")
 app.add_typer(profile_app, name="profile")
 app.add_typer(catalog_app, name="catalog")
+register_serve(app)
 
 
 ProfileOption = Annotated[Path, typer.Option("--profile", "-p", help="Your profile (YAML). `optout profile example` prints one.")]

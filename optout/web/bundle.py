@@ -1,0 +1,136 @@
+"""The result of the web page: one ZIP with every letter (PDF, .eml, text, web-form text), a printable checklist in
+the person's language with due dates, and a calendar file. Built in memory: nothing touches the disk.
+
+The letters come from the library (optout.letters.compose, the batch's one-document PDF renderer, the eml and txt
+renderers), so they are the same bytes `optout batch` writes for the same person, brokers, request and date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import multiprocessing
+import os
+import sys
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from ..batch.chunk import MAILING_ORDER, ClientPacket, PacketEntry
+from ..catalog import Catalog
+from ..filenames import file_stem
+from ..letters import compose
+from ..models import Broker, Letter, Profile, RequestKind
+from ..render import eml, txt
+from ..templating import render_note
+from . import ics
+from .i18n import environment, gettext_for
+
+# Fixed timestamp inside the ZIP (1980 is the earliest a ZIP can hold): the same letters give the same bytes.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+CHECKLIST_NAME = "00-checklist.pdf"
+CALENDAR_NAME = "due-dates.ics"
+
+
+@dataclass
+class ChecklistRow:
+    letter: Letter
+    files: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def channel(self):
+        return self.letter.decision.channel
+
+    @property
+    def due_date(self) -> dt.date | None:
+        return self.letter.decision.due_date
+
+
+@dataclass
+class Bundle:
+    name: str
+    data: bytes
+    letters: int
+    files: list[str]
+
+
+def _mailing_key(letter: Letter) -> tuple:
+    channel = letter.decision.channel
+    return (MAILING_ORDER[channel.kind.value if channel else None], letter.broker_name.casefold(), letter.broker_id)
+
+
+def compose_all(profile: Profile, brokers: list[Broker], request: RequestKind, on: dt.date, catalog: Catalog) -> list[Letter]:
+    return sorted((compose(profile, broker, request, on, catalog) for broker in brokers), key=_mailing_key)
+
+
+def _render_part(profile: Profile, letters: list[Letter], request: RequestKind, on: dt.date) -> dict[str, bytes]:
+    from ..render.packet import render_packets  # WeasyPrint loads only when letters are made
+
+    packet = ClientPacket("letters", profile.full_name, profile.language, request.value, on, None)
+    packet.entries = [PacketEntry(x.reference, x.broker_name, None, None, x.decision.due_date) for x in letters]
+    return {
+        letter.reference: data
+        for _, _, letter, kind, data in render_packets([(packet, letters)], on)
+        if kind == "letter" and letter is not None
+    }
+
+
+# Below this many letters a second process costs more than it saves.
+PARALLEL_FROM = 12
+
+
+def letter_pdfs(
+    profile: Profile, letters: list[Letter], request: RequestKind, on: dt.date, jobs: int | None = None
+) -> dict[str, bytes]:
+    """Every letter's PDF, from the batch renderer (one WeasyPrint document per part, split per letter). Large sets
+    are cut into one part per CPU, rendered side by side; a letter's PDF is the same whichever part it was in."""
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(letters) // (PARALLEL_FROM // 2) or 1))
+    if jobs == 1 or len(letters) < PARALLEL_FROM:
+        return _render_part(profile, letters, request, on)
+    size = -(-len(letters) // jobs)
+    parts = [letters[i : i + size] for i in range(0, len(letters), size)]
+    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    pdfs: dict[str, bytes] = {}
+    with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
+        for result in pool.map(_render_part, [profile] * len(parts), parts, [request] * len(parts), [on] * len(parts)):
+            pdfs.update(result)
+    return pdfs
+
+
+def checklist_pdf(rows: list[ChecklistRow], profile: Profile, request: RequestKind, on: dt.date, language: str) -> bytes:
+    from ..render.pdf import pinned_timestamps, render_html
+
+    html = environment(language).get_template("web/checklist.html.j2").render(
+        rows=rows, profile=profile, request=request.value, letter_date=on
+    )
+    with pinned_timestamps(on):
+        return render_html(html)
+
+
+def build_bundle(
+    profile: Profile, brokers: list[Broker], request: RequestKind, on: dt.date, catalog: Catalog, language: str
+) -> Bundle:
+    letters = compose_all(profile, brokers, request, on, catalog)
+    pdfs = letter_pdfs(profile, letters, request, on)
+    entries: list[tuple[str, bytes]] = []
+    rows: list[ChecklistRow] = []
+    for letter in letters:
+        stem = f"letters/{file_stem(letter)}"
+        files = [(f"{stem}.pdf", pdfs[letter.reference]), (f"{stem}.eml", eml.render(letter)),
+                 (f"{stem}.txt", txt.render(letter))]
+        if letter.webform_url:
+            files.append((f"{stem}-webform.txt", txt.render_webform(letter)))
+        entries += files
+        rows.append(ChecklistRow(letter, [name for name, _ in files],
+                                 [render_note(note, language) for note in letter.decision.notes]))
+    gettext = gettext_for(language)
+    entries.insert(0, (CHECKLIST_NAME, checklist_pdf(rows, profile, request, on, language)))
+    entries.insert(1, (CALENDAR_NAME, ics.calendar(rows, gettext)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16  # private, as optout writes every file
+            archive.writestr(info, data)
+    return Bundle(f"optout-letters-{on.isoformat()}.zip", buffer.getvalue(), len(letters), [name for name, _ in entries])
