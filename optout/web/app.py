@@ -21,8 +21,7 @@ from ..catalog import Catalog, default_catalog
 from ..errors import InputError
 from ..jurisdictions import us_jurisdictions, us_state_name
 from ..legal import decide
-from ..models import LawKind, Note, RequestKind
-from ..templating import render_note
+from ..models import LawKind, RequestKind
 from . import flow
 from .bundle import build_bundle
 from .i18n import LANGUAGES, environment, language_from_header, pick_language
@@ -153,9 +152,8 @@ class WebApp:
                     session.state, session.profile = code, None
                 return RedirectResponse("/you", status_code=303)
             errors["state"] = "choose"
-        drop = [render_note(Note(code="drop", facts={"law": law.short_name, "citation": law.citation}), session.language,
-                            generic=True)
-                for law in self.catalog.laws.values() if law.kind is LawKind.DELETE_ACT and law.in_force(self.today())]
+        # The Delete Act's facts (name, citation) come from the catalog; the words from the page's catalog.
+        drop = [law for law in self.catalog.laws.values() if law.kind is LawKind.DELETE_ACT and law.in_force(self.today())]
         return self.page(session, "state", status=422 if errors else 200, states=flow.states(), errors=errors, drop=drop)
 
     # -- step 2: who you are --------------------------------------------------
