@@ -133,7 +133,8 @@ def test_request_size_and_shape_are_limited(app):
                        headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 400
     multipart = client.post("/state", files={"file": ("a.txt", b"x")}, data={"csrf": csrf})
     assert multipart.status_code == 415
-    assert client.post("/state", content=b"csrf=\xff", headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 400
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    assert client.post("/state", content=b"csrf=\xff", headers=form).status_code == 400
     assert client.request("PUT", "/state").status_code == 405
     assert client.get("/state", headers={"content-length": "x"}).status_code == 400
 

@@ -83,7 +83,8 @@ def letter_pdfs(
     profile: Profile, letters: list[Letter], request: RequestKind, on: dt.date, jobs: int | None = None
 ) -> dict[str, bytes]:
     """Every letter's PDF, from the batch renderer (one WeasyPrint document per part, split per letter). Large sets
-    are cut into one part per CPU, rendered side by side; a letter's PDF is the same whichever part it was in."""
+    are cut into one part per CPU, rendered side by side; a letter reads the same whichever part it was in (only
+    the embedded font subset differs), and the same answers on the same machine give the same bytes."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(letters) // (PARALLEL_FROM // 2) or 1))
     if jobs == 1 or len(letters) < PARALLEL_FROM:
         return _render_part(profile, letters, request, on)

@@ -158,9 +158,11 @@ def build_profile(answers: dict[str, str], residence_state: str, language: str) 
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
             location = ".".join(str(part) for part in error["loc"])
-            name = field_for(location)
-            errors.setdefault(name, error["msg"].removeprefix("Value error, "))
+            if not location:  # a rule across fields names its field first: "acp_substitute_address: required ..."
+                location = message.partition(":")[0]
+            errors.setdefault(field_for(location), message)
         return None, errors
 
 
@@ -174,7 +176,7 @@ def field_for(location: str) -> str:
             best, best_length = spec.name, len(spec.path)
     if not best and location.startswith("acp_substitute_address"):
         return "acp_street"
-    if not best and location in ("addresses", ""):
+    if not best and location.startswith("addresses"):
         return "street"
     return best or "full_name"
 
