@@ -286,7 +286,9 @@ class WebApp:
 
 
 def create_app(
-    catalog: Catalog | None = None, token: str | None = None, today: Callable[[], dt.date] = dt.date.today
+    catalog: Catalog | None = None,
+    token: str | None = None,
+    today: Callable[[], dt.date] = dt.date.today,
 ) -> tuple[GuardMiddleware, Sessions]:
     """The ASGI app and its sessions (whose `token` is the one-time launch token)."""
     from ..paths import templates_dir

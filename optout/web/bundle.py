@@ -79,17 +79,23 @@ def _render_part(profile: Profile, letters: list[Letter], request: RequestKind, 
 PARALLEL_FROM = 12
 
 
+def _parts(letters: list[Letter], jobs: int) -> list[list[Letter]]:
+    jobs = max(1, min(jobs, len(letters) // (PARALLEL_FROM // 2) or 1))
+    if len(letters) < PARALLEL_FROM:
+        jobs = 1
+    size = -(-len(letters) // jobs)
+    return [letters[i : i + size] for i in range(0, len(letters), size)]
+
+
 def letter_pdfs(
     profile: Profile, letters: list[Letter], request: RequestKind, on: dt.date, jobs: int | None = None
 ) -> dict[str, bytes]:
     """Every letter's PDF, from the batch renderer (one WeasyPrint document per part, split per letter). Large sets
     are cut into one part per CPU, rendered side by side; a letter reads the same whichever part it was in (only
     the embedded font subset differs), and the same answers on the same machine give the same bytes."""
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(letters) // (PARALLEL_FROM // 2) or 1))
-    if jobs == 1 or len(letters) < PARALLEL_FROM:
+    parts = _parts(letters, jobs or os.cpu_count() or 1)
+    if len(parts) == 1:
         return _render_part(profile, letters, request, on)
-    size = -(-len(letters) // jobs)
-    parts = [letters[i : i + size] for i in range(0, len(letters), size)]
     context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
     pdfs: dict[str, bytes] = {}
     with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
@@ -109,24 +115,28 @@ def checklist_pdf(rows: list[ChecklistRow], profile: Profile, request: RequestKi
 
 
 def build_bundle(
-    profile: Profile, brokers: list[Broker], request: RequestKind, on: dt.date, catalog: Catalog, language: str
+    profile: Profile,
+    brokers: list[Broker],
+    request: RequestKind,
+    on: dt.date,
+    catalog: Catalog,
+    language: str,
 ) -> Bundle:
     letters = compose_all(profile, brokers, request, on, catalog)
-    pdfs = letter_pdfs(profile, letters, request, on)
-    entries: list[tuple[str, bytes]] = []
+    texts: dict[str, list[tuple[str, bytes]]] = {}
     rows: list[ChecklistRow] = []
     for letter in letters:
         stem = f"letters/{file_stem(letter)}"
-        files = [(f"{stem}.pdf", pdfs[letter.reference]), (f"{stem}.eml", eml.render(letter)),
-                 (f"{stem}.txt", txt.render(letter))]
+        files = [(f"{stem}.eml", eml.render(letter)), (f"{stem}.txt", txt.render(letter))]
         if letter.webform_url:
             files.append((f"{stem}-webform.txt", txt.render_webform(letter)))
-        entries += files
-        rows.append(ChecklistRow(letter, [name for name, _ in files],
+        texts[letter.reference] = files
+        rows.append(ChecklistRow(letter, [f"{stem}.pdf", *(name for name, _ in files)],
                                  [render_note(note, language) for note in letter.decision.notes]))
-    gettext = gettext_for(language)
-    entries.insert(0, (CHECKLIST_NAME, checklist_pdf(rows, profile, request, on, language)))
-    entries.insert(1, (CALENDAR_NAME, ics.calendar(rows, gettext)))
+    pdfs, checklist = letter_pdfs(profile, letters, request, on), checklist_pdf(rows, profile, request, on, language)
+    entries = [(CHECKLIST_NAME, checklist), (CALENDAR_NAME, ics.calendar(rows, gettext_for(language)))]
+    for letter in letters:
+        entries += [(f"letters/{file_stem(letter)}.pdf", pdfs[letter.reference]), *texts[letter.reference]]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:
