@@ -33,7 +33,13 @@ def serve(
         message = f"--port {port}: cannot listen on {HOST}:{port} ({exc.strerror}); choose another port"
         raise fail(message, code=EXIT_OUTPUT) from None
     listener.listen(16)
-    app, sessions = create_app()
+    typer.echo("Starting optout…")
+    from .catalog import default_catalog
+    from .web.bundle import warm_up
+
+    catalog = default_catalog()
+    warm_up(catalog)  # a few seconds now instead of on the first "Download"
+    app, sessions = create_app(catalog)
     url = f"http://{HOST}:{listener.getsockname()[1]}/?token={sessions.token}"
     typer.echo(f"optout is running on this computer only. Open this private link (it works once):\n\n  {url}\n")
     typer.echo("Stop it with Ctrl+C when you are done; your answers are forgotten then.")

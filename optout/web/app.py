@@ -176,7 +176,9 @@ class WebApp:
         for name in ("state", "acp_state"):
             answers.setdefault(name, session.state)
         today = self.today()
-        laws = [(law, law.in_force(today)) for law in flow.state_laws(self.catalog, session.state, today)]
+        # The laws that protect every resident (as the engine picks them), not programs one must join.
+        general = (LawKind.COMPREHENSIVE, LawKind.SALE_OPT_OUT)
+        laws = [(law, law.in_force(today)) for law in flow.state_laws(self.catalog, session.state, today) if law.kind in general]
         return self.page(
             session, "you", status=422 if errors else 200, fields=flow.FIELDS, groups=flow.GROUPS, answers=answers,
             errors=errors, states=flow.states(), hints=flow.ERROR_HINTS, generic_hint=flow.GENERIC_HINT,

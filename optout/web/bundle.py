@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import sys
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -88,19 +89,30 @@ def _parts(letters: list[Letter], jobs: int) -> list[list[Letter]]:
 
 
 def letter_pdfs(
-    profile: Profile, letters: list[Letter], request: RequestKind, on: dt.date, jobs: int | None = None
+    profile: Profile,
+    letters: list[Letter],
+    request: RequestKind,
+    on: dt.date,
+    jobs: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> dict[str, bytes]:
     """Every letter's PDF, from the batch renderer (one WeasyPrint document per part, split per letter). Large sets
     are cut into one part per CPU, rendered side by side; a letter reads the same whichever part it was in (only
     the embedded font subset differs), and the same answers on the same machine give the same bytes."""
     parts = _parts(letters, jobs or os.cpu_count() or 1)
     if len(parts) == 1:
-        return _render_part(profile, letters, request, on)
+        pdfs = _render_part(profile, letters, request, on)
+        if meanwhile is not None:
+            meanwhile()
+        return pdfs
     context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-    pdfs: dict[str, bytes] = {}
+    pdfs = {}
     with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
-        for result in pool.map(_render_part, [profile] * len(parts), parts, [request] * len(parts), [on] * len(parts)):
-            pdfs.update(result)
+        futures = [pool.submit(_render_part, profile, part, request, on) for part in parts]
+        if meanwhile is not None:
+            meanwhile()  # the parent's own work (the checklist) while the workers lay out the letters
+        for future in futures:
+            pdfs.update(future.result())
     return pdfs
 
 
@@ -112,6 +124,22 @@ def checklist_pdf(rows: list[ChecklistRow], profile: Profile, request: RequestKi
     )
     with pinned_timestamps(on):
         return render_html(html)
+
+
+def warm_up(catalog: Catalog) -> None:
+    """Pay WeasyPrint's start (import, fonts, the shared stylesheet, the page-number overlays) once, when the
+    server starts: the processes forked for each ZIP inherit it, so a click pays only for its own letters."""
+    from .flow import build_profile
+
+    answers = {"full_name": "Warm Up", "street": "1 Main St", "city": "Richmond", "state": "VA", "postal_code": "23220"}
+    profile, _ = build_profile(answers, "VA", "en")
+    broker = next(iter(catalog.brokers.values()), None)
+    if profile is None or broker is None:  # pragma: no cover  (fixed answers; a catalog always has brokers)
+        return
+    on = dt.date.today()
+    letters = compose_all(profile, [broker], RequestKind.DELETE, on, catalog)
+    _render_part(profile, letters, RequestKind.DELETE, on)
+    checklist_pdf([], profile, RequestKind.DELETE, on, "en")
 
 
 def build_bundle(
@@ -133,8 +161,10 @@ def build_bundle(
         texts[letter.reference] = files
         rows.append(ChecklistRow(letter, [f"{stem}.pdf", *(name for name, _ in files)],
                                  [render_note(note, language) for note in letter.decision.notes]))
-    pdfs, checklist = letter_pdfs(profile, letters, request, on), checklist_pdf(rows, profile, request, on, language)
-    entries = [(CHECKLIST_NAME, checklist), (CALENDAR_NAME, ics.calendar(rows, gettext_for(language)))]
+    checklist: list[bytes] = []
+    pdfs = letter_pdfs(profile, letters, request, on,
+                       meanwhile=lambda: checklist.append(checklist_pdf(rows, profile, request, on, language)))
+    entries = [(CHECKLIST_NAME, checklist[0]), (CALENDAR_NAME, ics.calendar(rows, gettext_for(language)))]
     for letter in letters:
         entries += [(f"letters/{file_stem(letter)}.pdf", pdfs[letter.reference]), *texts[letter.reference]]
     buffer = io.BytesIO()
