@@ -182,3 +182,27 @@ def test_days_are_counted_in_the_pages_language(language):
     words = {"en": ("45 calendar days", "1 business day", "1 month"), "es": ("45 días naturales", "1 día hábil", "1 mes")}
     assert (days_phrase(45, "calendar", language), days_phrase(1, "business", language), days_phrase(1, "month", language)) \
         == words[language]
+
+
+def test_serve_opens_the_private_link_in_the_browser(cli, monkeypatch):
+    """In-process, with the server's loop replaced: the link printed is the one the browser is asked to open."""
+    import uvicorn
+
+    opened: list[str] = []
+    served: list[object] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: served.append(sockets))
+    monkeypatch.setattr("optout.web.bundle.warm_up", lambda catalog: None)
+    result = cli("serve", "--port", "0")
+    assert result.exit_code == 0, result.output
+    link = re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]+", result.output)
+    assert link and opened == [link.group(0)] and len(served) == 1
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        busy = cli("serve", "--no-browser", "--port", str(taken.getsockname()[1]))
+    assert busy.exit_code == 3 and len(opened) == 1
+
+
+def test_warm_up_renders_once_without_error():
+    bundle.warm_up(default_catalog())
