@@ -190,7 +190,7 @@ def test_serve_opens_the_private_link_in_the_browser(cli, monkeypatch):
 
     opened: list[str] = []
     served: list[object] = []
-    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url))
+    monkeypatch.setattr("webbrowser.open", opened.append)
     monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: served.append(sockets))
     monkeypatch.setattr("optout.web.bundle.warm_up", lambda catalog: None)
     result = cli("serve", "--port", "0")
