@@ -45,6 +45,7 @@ from .query import (
 from .render import FORMATS, parse_formats
 from .reply_cli import complaint, reply_app
 from .request_kinds import request_guide
+from .serve_cli import register as register_serve
 from .templating import day_phrase, render_text
 
 app = typer.Typer(
@@ -68,6 +69,7 @@ app.add_typer(reply_app, name="reply")  # replies, follow-ups and appeals (optou
 app.command("complaint")(complaint)
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(help_app, name="help")
+register_serve(app)
 
 
 ProfileOption = Annotated[Path, typer.Option("--profile", "-p", help="Your profile (YAML). `optout profile example` prints one.")]

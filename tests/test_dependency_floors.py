@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PINNED_EXTRAS = ("build",)
 # Tools of the test extra whose floor is tested too (pytest, build and hatchling only run the tests). The gates
 # are pinned because a newer ruff or mypy finds new things: CI must run the versions the code was checked with.
-PINNED_TEST_TOOLS = ("hypothesis", "ruff", "mypy", "types-pyyaml", "types-openpyxl", "pytest-cov", "coverage")
+PINNED_TEST_TOOLS = ("hypothesis", "ruff", "mypy", "types-pyyaml", "types-openpyxl", "pytest-cov", "coverage", "httpx2",
+                     "playwright", "babel")
 
 
 def floors() -> dict[str, str]:

@@ -34,6 +34,10 @@ def test_wheel_contains_catalog_and_templates(wheel):
     assert "optout/templates/cli/identifiers.es.txt.j2" in names
     compiled = json.loads(zipfile.ZipFile(wheel).read("optout/broker_catalog/compiled.json"))
     assert "location" in compiled["disclosure"]["categories"]
+    # optout serve: its pages, stylesheet and compiled Spanish catalog.
+    assert "optout/templates/web/base.html.j2" in names
+    assert "optout/templates/web/static/web.css" in names
+    assert "optout/locale/es/LC_MESSAGES/optout.mo" in names
 
 
 def test_installed_wheel_runs_the_example_from_another_directory(wheel, tmp_path):
@@ -56,3 +60,14 @@ def test_installed_wheel_runs_the_example_from_another_directory(wheel, tmp_path
     assert result.returncode == 0, result.stderr
     assert "Wrote" in result.stdout
     assert list((elsewhere / "letters").glob("lexisnexis-risk-solutions-delete-*.pdf"))
+    # The web page's templates and Spanish catalog load from the installed package.
+    check = (
+        "from optout.web.i18n import environment, gettext_for, LOCALE_DIR; import optout, pathlib;"
+        "root = pathlib.Path(optout.__file__).parent;"
+        "assert pathlib.Path(LOCALE_DIR).is_relative_to(root), LOCALE_DIR;"
+        "assert gettext_for('es')('Where do you live?') == '¿Dónde vive?';"
+        "print(environment('es').get_template('web/forgotten.html.j2').render(csrf='', step='forgotten'))"
+    )
+    page = subprocess.run([python, "-c", check], cwd=elsewhere, env=env, capture_output=True, text=True, check=False)
+    assert page.returncode == 0, page.stderr
+    assert "Sus respuestas se olvidaron" in page.stdout
