@@ -61,7 +61,10 @@ class DisclosureTable(Strict):
 
     @model_validator(mode="after")
     def _complete(self) -> DisclosureTable:
-        needed = {"residence", "signature", "reply-by-post", "reply-by-email", "asked", "all", "daniels-law", "acp", "authorization"}
+        needed = {
+            *("residence", "signature", "reply-by-post", "reply-by-email", "asked", "all"),
+            *("daniels-law", "acp", "authorization"),
+        }
         if missing := sorted(needed - set(self.reasons)):
             raise ValueError(f"reasons: missing {', '.join(missing)}")
         for field in Identifier:
