@@ -13,7 +13,7 @@ import sys
 import time
 import zipfile
 
-import httpx
+import httpx2 as httpx  # what Starlette 1.x TestClient uses; the test extra installs it
 import pytest
 from pypdf import PdfReader
 

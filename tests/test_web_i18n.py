@@ -70,5 +70,5 @@ def test_every_profile_field_is_asked_or_deliberately_not():
 
 
 def test_every_request_kind_and_right_has_words():
-    assert set(flow.REQUEST_LABELS) == set(RequestKind)
+    assert set(flow.REQUEST_LABELS) == set(flow.WEB_REQUESTS) and set(flow.WEB_REQUESTS) <= set(RequestKind)
     assert set(flow.RIGHT_LABELS) == set(Right)

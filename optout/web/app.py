@@ -231,14 +231,14 @@ class WebApp:
         errors: dict[str, str] = {}
         if request.method == "POST":
             answers = await self.form(request, session)
-            if answers.get("request") in {kind.value for kind in RequestKind}:
+            if answers.get("request") in {kind.value for kind in flow.WEB_REQUESTS}:
                 session.request = answers["request"]
                 return RedirectResponse("/letters", status_code=303)
             errors["request"] = "choose"
         today = self.today()
         sample = self.catalog.brokers[self.chosen_ids(session)[0]]
         options = []
-        for kind in RequestKind:
+        for kind in flow.WEB_REQUESTS:
             decision = decide(session.profile, sample, kind, today, self.catalog)  # type: ignore[arg-type]
             laws = [self.catalog.law(law_id) for law_id in decision.laws if law_id != "no-law"]
             options.append((kind, flow.request_label(kind), decision, laws))

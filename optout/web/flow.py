@@ -105,6 +105,12 @@ NOT_ASKED = {
     "residence_state": "step 1",
     "language": "the page's language",
     "previous_addresses": "kept minimal: a profile file can add them (`optout letter`)",
+    # Not on the page yet; a profile file can add each (`optout letter`, `optout help identifiers`).
+    "advertising_ids": "not asked yet: location companies' letters ask what they need instead",
+    "vehicle_plates": "not asked yet: plate readers' letters ask what they need instead",
+    "listing_urls": "not asked yet: people-search letters give the name and town",
+    "face_image_consent": "never required; a face-search company's letter asks what it would need",
+    "corrections": "the page offers no correction request yet",
 }
 
 
@@ -231,6 +237,9 @@ def search_brokers(text: str, catalog: Catalog) -> list[Broker]:
 # ---------------------------------------------------------------------------
 # Step 4: what to ask
 
+# The first requests the page offers; the narrower kinds (a correction, a Daniel's Law notice, FCRA and GDPR
+# requests) and the later letters are the CLI's for now (`optout letter --request`, `optout reply`).
+WEB_REQUESTS = (RequestKind.DELETE, RequestKind.OPT_OUT, RequestKind.ACCESS)
 REQUEST_LABELS = {
     RequestKind.DELETE: (N_("Delete my data"),
                          N_("The company erases what it holds about you. Where your law's deletion right reaches only data "
