@@ -97,6 +97,11 @@ def test_the_zip_holds_the_librarys_letters_a_checklist_and_a_calendar():
         assert letter.reference in text and "Alex Rivera" in text
     checklist = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(archive.read("00-checklist.pdf"))).pages)
     assert "Lista de control" in " ".join(checklist.split())
+    # What each letter tells the company, in the page's language (issue 16's preview): Spokeo, a people-search
+    # site, is told the name and town; Acxiom, a marketing list, the postal address.
+    flat = " ".join(checklist.split())
+    assert flat.count("Se le dice:") == 3, flat
+    assert "nombre" in flat
     again = bundle.build_bundle(profile, brokers, RequestKind.DELETE, LETTER_DATE, catalog, "es")
     assert again.data == made.data  # the same answers give the same bytes
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ..batch.chunk import MAILING_ORDER, ClientPacket, PacketEntry
 from ..catalog import Catalog
+from ..disclosure import table_for
 from ..filenames import file_stem
 from ..letters import compose
 from ..models import Broker, Letter, Profile, RequestKind
@@ -37,6 +38,7 @@ class ChecklistRow:
     letter: Letter
     files: list[str]
     notes: list[str] = field(default_factory=list)
+    tells: list[str] = field(default_factory=list)  # the person's details the letter gives, in the page's language
 
     @property
     def channel(self):
@@ -151,6 +153,7 @@ def build_bundle(
     language: str,
 ) -> Bundle:
     letters = compose_all(profile, brokers, request, on, catalog)
+    labels = table_for(catalog).labels  # what each letter discloses, named as `optout explain` names it
     texts: dict[str, list[tuple[str, bytes]]] = {}
     rows: list[ChecklistRow] = []
     for letter in letters:
@@ -160,7 +163,8 @@ def build_bundle(
             files.append((f"{stem}-webform.txt", txt.render_webform(letter)))
         texts[letter.reference] = files
         rows.append(ChecklistRow(letter, [f"{stem}.pdf", *(name for name, _ in files)],
-                                 [render_note(note, language) for note in letter.decision.notes]))
+                                 [render_note(note, language) for note in letter.decision.notes],
+                                 [labels[item.field].get(language, labels[item.field]["en"]) for item in letter.discloses]))
     checklist: list[bytes] = []
     pdfs = letter_pdfs(profile, letters, request, on,
                        meanwhile=lambda: checklist.append(checklist_pdf(rows, profile, request, on, language)))
