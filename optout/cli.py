@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 
+# Only what declaring the commands needs is imported here: `optout --help` stays fast. Each command imports
+# what it uses (the models, the catalog, Jinja2; WeasyPrint only when a PDF is made).
 from . import __version__
-from .catalog import default_catalog
+from .batch_options import Executor, ExecutorOption, PacketOption, SchedulerOption, dask_scheduler
 from .catalog_cli import catalog_app
 from .cli_common import (
     EXIT_INPUT,
@@ -24,24 +26,8 @@ from .cli_common import (
     print_json,
 )
 from .errors import InputError
-from .examples import run_example
-from .legal import decide
-from .letters import compose
-from .models import RequestKind
-from .output import write_letter
-from .profiles import EXAMPLE_PROFILE, load_agent, load_profile
-from .query import (
-    BrokerFilter,
-    broker_summary,
-    decision_summary,
-    filter_brokers,
-    law_status,
-    law_summary,
-    laws_for,
-    select_brokers,
-)
+from .kinds import RequestKind
 from .render import FORMATS, parse_formats
-from .templating import day_phrase, render_text
 
 app = typer.Typer(
     help="Write letters that make data brokers delete, stop selling, or show your personal data. "
@@ -93,6 +79,11 @@ def letter(
     json_output: JsonOption = False,
 ) -> None:
     """Write a letter to each broker named, in the formats you choose."""
+    from .catalog import default_catalog
+    from .letters import compose
+    from .output import write_letter
+    from .profiles import load_agent, load_profile
+    from .query import decision_summary, select_brokers
     formats = parse_formats(format)
     person = load_profile(profile)
     agent_record = load_agent(agent) if agent else None
@@ -124,6 +115,7 @@ def letter(
 
 
 def _print_next_steps(composed) -> None:
+    from .templating import render_text
     decision = composed.decision
     typer.echo(render_text("cli/next-steps.txt.j2", channel=decision.channel, due_date=decision.due_date, notes=composed.notes))
 
@@ -138,6 +130,11 @@ def explain(
     json_output: JsonOption = False,
 ) -> None:
     """Show which law applies, which rights the letter invokes, the channel, and the due date."""
+    from .catalog import default_catalog
+    from .legal import decide
+    from .profiles import load_profile
+    from .query import decision_summary
+    from .templating import day_phrase
     person = load_profile(profile)
     catalog = default_catalog()
     record = catalog.broker(broker)
@@ -194,6 +191,8 @@ def brokers_list(
     json_output: JsonOption = False,
 ) -> None:
     """List brokers, optionally filtered."""
+    from .catalog import default_catalog
+    from .query import BrokerFilter, broker_summary, filter_brokers, select_brokers
     criteria = BrokerFilter(sold_to=sold_to, collects=collects, registered=registered, categories=category, search=search)
     catalog = default_catalog()
     # SELECTOR is the grammar of `letter -b` and `batch --brokers`; the flags narrow what it selects.
@@ -212,6 +211,8 @@ def brokers_list(
 @friendly_errors
 def brokers_show(broker_id: Annotated[str, typer.Argument(help="Broker id.")], json_output: JsonOption = False) -> None:
     """Show one broker: names, channels, registrations, disclosures and sources."""
+    from .catalog import default_catalog
+    from .query import broker_summary
     summary = broker_summary(default_catalog().broker(broker_id))
     if json_output:
         print_json(summary)
@@ -238,6 +239,8 @@ OnOption = Annotated[
 @friendly_errors
 def laws_list(on: OnOption = None, json_output: JsonOption = False) -> None:
     """List every law with whether it is in force on the date."""
+    from .catalog import default_catalog
+    from .query import law_status, law_summary
     day = parse_date(on)
     laws = sorted(default_catalog().laws.values(), key=lambda law: (law.jurisdiction, law.id))
     if json_output:
@@ -258,6 +261,9 @@ def laws_show(
     json_output: JsonOption = False,
 ) -> None:
     """Show a state's laws, or one law: rights with sections, deadlines, appeal and regulator."""
+    from .catalog import default_catalog
+    from .query import law_summary, laws_for
+    from .templating import day_phrase
     day = parse_date(on)
     summaries = [law_summary(law, day) for law in laws_for(default_catalog().laws, selector)]
     if json_output:
@@ -295,6 +301,7 @@ def laws_show(
 @profile_app.command("example")
 def profile_example() -> None:
     """Print a valid example profile to start from."""
+    from .profiles import EXAMPLE_PROFILE
     typer.echo(EXAMPLE_PROFILE, nl=False)
 
 
@@ -302,6 +309,7 @@ def profile_example() -> None:
 @friendly_errors
 def profile_check(path: Annotated[Path, typer.Argument(help="Profile file to check.")]) -> None:
     """Check a profile file and say what is wrong with it, if anything."""
+    from .profiles import load_profile
     person = load_profile(path)
     typer.echo(f"{path}: OK ({person.full_name}, {person.residence_state or person.residence_country})")
 
@@ -345,12 +353,17 @@ def batch(
     date: DateOption = None,
     json_output: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    packet: PacketOption = True,
+    executor: ExecutorOption = Executor.LOCAL,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Letters for many clients to many brokers: a folder per client with a print-ready packet, plus an audit manifest."""
     from .batch import BatchSettings, RunInputs, run_batch, sha256_file, total_letters
+    from .catalog import default_catalog
     from .clients import read_clients, template_csv
+    from .profiles import load_agent
     from .progress import batch_progress
-
+    from .query import select_brokers
     if clients == "template":
         typer.echo(template_csv(), nl=False)
         return
@@ -360,7 +373,9 @@ def batch(
         letter_date=parse_date(date),
         formats=tuple(parse_formats(format)),
         agent=load_agent(agent) if agent else None,
+        packet=packet,
     )
+    cluster = dask_scheduler(executor, scheduler)
     chosen = select_brokers(brokers, catalog)
     intake = read_clients(Path(clients))
     if resume and force:
@@ -385,6 +400,7 @@ def batch(
             force=force,
             inputs=inputs,
             notice=lambda message: typer.echo(f"optout: {message}", err=True),
+            scheduler=cluster,
         )
     summary = {
         "out": str(report.out_dir),
@@ -427,8 +443,9 @@ def example(
     date: DateOption = None,
 ) -> None:
     """Run the main job on built-in example data: a fictional person writes to government-facing brokers."""
+    from .examples import run_example
     from .jurisdictions import us_state_name
-
+    from .templating import render_text
     result = run_example(out, parse_date(date))
     typer.echo(render_text("cli/example.txt.j2", result=result, out=out, state_name=us_state_name(result.state)))
 

@@ -53,6 +53,7 @@ RECORD_LABELS = {
     "formats": "--format",
     "brokers": "--brokers",
     "broker_ids": "the brokers selected",
+    "packet": "--no-packet",
 }
 
 
@@ -71,6 +72,8 @@ def run_record(settings: BatchSettings, inputs: RunInputs, broker_ids: list[str]
         "formats": list(settings.formats),
         "brokers": inputs.brokers,
         "broker_ids": list(broker_ids),
+        # Recorded only when set, so a run record of a default run reads as it did before --no-packet existed.
+        **({"packet": False} if not settings.packet else {}),
     }
 
 
@@ -80,7 +83,10 @@ def record_differences(old: dict, new: dict) -> list[str]:
         before, after = old.get(key), new.get(key)
         if before == after:
             continue
-        if key.endswith("sha256") or key == "broker_ids":
+        if key == "packet":
+            given = lambda v: "not given" if v is None else "given"  # noqa: E731
+            differences.append(f"{label} was {given(before)}, now {given(after)}")
+        elif key.endswith("sha256") or key == "broker_ids":
             differences.append(
                 f"{label} changed"
                 if before and after

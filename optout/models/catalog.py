@@ -26,10 +26,7 @@ class Source(Strict):
 # Requests and rights
 
 
-class RequestKind(StrEnum):
-    DELETE = "delete"
-    OPT_OUT = "opt-out"
-    ACCESS = "access"
+from ..kinds import RequestKind  # noqa: E402  (defined without pydantic, for the CLI's start; re-exported here)
 
 
 class Right(StrEnum):
