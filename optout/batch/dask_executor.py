@@ -68,7 +68,7 @@ def run_chunks_on_dask(
             return client.submit(_render_on_worker, chunk, settings, shared_catalog, pure=False)
 
         first = [submit(chunk) for _, chunk in zip(range(threads * IN_FLIGHT_PER_THREAD), queue, strict=False)]
-        running = as_completed(first)
+        running = as_completed(first, loop=client.loop)
         try:
             for future in running:
                 rendered = future.result()
