@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from .catalog import Catalog, UnknownRecord
 from .errors import InputError
 from .models import Broker, DataCollected, Decision, Law, LawKind, Recipient
-from .templating import render_note
 
 
 def _enum_value(enum, text: str):
@@ -186,6 +185,12 @@ def decision_summary(decision: Decision) -> dict:
         "clock_applies": decision.clock_applies,
         "signer": decision.signer.value,
         "refused_for_agent": [r.model_dump(mode="json") for r in decision.refused_for_agent],
-        "notes": [render_note(note) for note in decision.notes],
+        "notes": [_note_text(note) for note in decision.notes],
         "note_codes": [note.code for note in decision.notes],
     }
+
+
+def _note_text(note) -> str:
+    from .templating import render_note  # Jinja2 only where a note is worded: `brokers list` needs none
+
+    return render_note(note)
