@@ -102,3 +102,30 @@ def test_no_packet_writes_only_letters_and_resume_refuses_the_other_setting(cli,
     result = cli("batch", csv_path, *common, "--resume", "--no-packet")
     assert result.exit_code == 0, result.output
     assert "00-print-packet.pdf" not in "".join(row["file"] for row in read_manifest(out))
+
+
+def test_remembered_line_breaks_change_no_byte(tmp_path, monkeypatch):
+    """The line-break memory (optout/render/linebreaks.py) answers equal questions with the first answer: the PDFs
+    are the same bytes with it cold, warm (answers from earlier chunks) and without it."""
+    import contextlib
+
+    from optout.render import linebreaks, packet
+
+    catalog = default_catalog()
+    rows = client_rows(6)
+    intake = read_clients(write_csv(tmp_path / "c.csv", rows))
+    chunks = plan_chunks(intake.clients, BROKERS.split(","), size=6)  # two chunks of three clients
+    assert len(chunks) == 2
+    settings = BatchSettings(RequestKind.DELETE, dt.date.fromisoformat(DATE), ("pdf",))
+
+    def pdfs(chunk) -> list[tuple[str, str, bytes]]:
+        return [(c, n, d) for c, n, d, _ in render_chunk_files(chunk, settings, catalog).files]
+
+    linebreaks._lines.clear()
+    cold = [pdfs(chunk) for chunk in chunks]
+    remembered = len(linebreaks._lines)
+    warm = [pdfs(chunk) for chunk in chunks]  # every line now answered from memory
+    assert remembered > 0 and len(linebreaks._lines) == remembered
+    monkeypatch.setattr(packet, "remembered_lines", contextlib.nullcontext)
+    without = [pdfs(chunk) for chunk in chunks]
+    assert cold == warm == without

@@ -29,6 +29,7 @@ from ..filenames import authorization_name, file_stem
 from ..models import Agent, Letter
 from ..paths import templates_dir
 from ..templating import html_environment
+from .linebreaks import remembered_lines
 from .pdf import PackagedFilesOnly, pinned_timestamps
 
 PACKET_NAME = "00-print-packet.pdf"
@@ -193,9 +194,10 @@ def _render_packets(packets, letter_date: dt.date, with_packets: bool) -> Iterat
     fonts, css = _shared_style()
     chunk_css, _ = _extra_styles()
     html = html_environment().get_template("batch/packet.html.j2").render(sections=sections, letter_date=letter_date)
-    document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).render(
-        stylesheets=[css, chunk_css], font_config=fonts
-    )
+    with remembered_lines():  # the paragraphs letters share are broken into lines once per process
+        document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).render(
+            stylesheets=[css, chunk_css], font_config=fonts
+        )
     first_page: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for anchor in page.anchors:
