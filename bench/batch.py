@@ -149,6 +149,22 @@ def mib(value: int) -> str:
     return f"{value / 2**20:.0f} MiB"
 
 
+def dask_per_worker(csv_path: Path, work: Path, letters: int, workers: int, runs: int) -> None:
+    """Letters/s per worker on a Dask cluster (optout[dask]): what sizing a cluster needs."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=40) as cluster:
+        rates = []
+        for _ in range(runs):
+            shutil.rmtree(work / "dask", ignore_errors=True)
+            elapsed, _ = run_batch(csv_path, work / "dask", "pdf", 1, "--no-packet", "--executor", "dask",
+                                   "--scheduler", cluster.scheduler_address)
+            rates.append(letters / elapsed)
+    print(f"(d) Dask, {workers} one-thread workers, --no-packet: {spread(rates)} letters/s, "
+          f"per worker {spread([r / workers for r in rates])}")
+
+
 def spread(values: list[float], fmt: str = "{:.1f}") -> str:
     """min / median / max of several runs (or the one value)."""
     if len(values) == 1:
@@ -164,6 +180,8 @@ def main() -> None:
     parser.add_argument("--naive-sample", type=int, default=100, help="letters timed in the naive loop (0 = all)")
     parser.add_argument("--text-clients", type=int, default=2000)
     parser.add_argument("--large", action="store_true", help="also 2,000 PDF letters and 10,000 txt+eml letters")
+    parser.add_argument("--dask-workers", type=int, default=0,
+                        help="also the PDF batch (--no-packet) on a local Dask cluster of this many one-thread workers")
     args = parser.parse_args()
 
     problem = harfbuzz_subsetting()
@@ -207,6 +225,8 @@ def main() -> None:
         print(f"txt+eml, {text_letters} letters --jobs {jobs}: {spread(texts, '{:.0f}')} letters/s, "
               f"peak memory {mib(max(text_peaks))}")
 
+        if args.dask_workers:
+            dask_per_worker(pdf_csv, work, letters, args.dask_workers, args.runs)
         if args.large:
             for label, clients, formats in (("PDF", 400, "pdf"), ("txt+eml", 2000, "txt,eml")):
                 shutil.rmtree(work / "large", ignore_errors=True)

@@ -81,7 +81,7 @@ def _modules_loaded_by(code: str) -> set[str]:
 def test_help_loads_no_models_templates_or_pdf_library():
     """`optout --help` declares the commands without pydantic, Jinja2, YAML or WeasyPrint (README, Speed)."""
     loaded = _modules_loaded_by("import optout.cli")
-    assert not loaded & {"pydantic", "jinja2", "yaml", "weasyprint", "pycountry", "holidays", "pypdf"}
+    assert not loaded & {"pydantic", "jinja2", "yaml", "weasyprint", "pycountry", "holidays", "pypdf", "dask", "distributed"}
 
 
 def test_a_text_letter_never_loads_weasyprint(tmp_path):
@@ -99,4 +99,4 @@ def test_a_text_letter_never_loads_weasyprint(tmp_path):
     loaded = _modules_loaded_by(code)
     assert list(out.glob("*.txt")) and list(out.glob("*.eml"))
     assert "pydantic" in loaded  # the letter was really composed
-    assert not loaded & {"weasyprint", "pypdf", "fontTools"}
+    assert not loaded & {"weasyprint", "pypdf", "fontTools", "dask", "distributed"}
