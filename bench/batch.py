@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import gc
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -94,9 +95,19 @@ def harfbuzz_subsetting() -> str | None:
     return None
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+last_cpu = 0.0  # CPU seconds of the last batch's whole process tree (workers included): what contention does not inflate much
+
+
 def run_batch(csv_path: Path, out: Path, formats: str, jobs: int, *extra: str) -> tuple[float, int]:
     command = [sys.executable, "-m", "optout", "batch", str(csv_path), "--brokers", ",".join(BROKERS), "--out", str(out),
                "--date", DATE.isoformat(), "--format", formats, "--jobs", str(jobs), "--quiet", *extra]
+    global last_cpu  # noqa: PLW0603
+    cpu_before = children_cpu()
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
     peak = 0
@@ -111,13 +122,15 @@ def run_batch(csv_path: Path, out: Path, formats: str, jobs: int, *extra: str) -
     sampler.start()
     process.wait()
     elapsed = time.perf_counter() - start
+    last_cpu = children_cpu() - cpu_before
     sampler.join()
     if process.returncode not in (0,):
         raise SystemExit(f"optout batch failed with exit code {process.returncode}")
     return elapsed, peak
 
 
-def naive_rate(count: int, sample: int) -> float:
+def naive_rate(count: int, sample: int) -> tuple[float, float]:
+    """(letters per second, letters per CPU second) of the naive loop."""
     from optout.render import pdf
 
     catalog = default_catalog()
@@ -135,10 +148,10 @@ def naive_rate(count: int, sample: int) -> float:
     gc.freeze()
     gc.disable()
     try:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for letter in letters:
             pdf.render(letter)
-        return len(letters) / (time.perf_counter() - start)
+        return len(letters) / (time.perf_counter() - start), len(letters) / (time.process_time() - cpu_start)
     finally:
         gc.enable()
         gc.unfreeze()
@@ -199,13 +212,18 @@ def main() -> None:
         text_csv = write_clients(work / "text.csv", args.text_clients)
         text_letters = args.text_clients * len(BROKERS)
         naive, packets, bare, packet_peaks, bare_peaks, texts, text_peaks = [], [], [], [], [], [], []
+        naive_cpu, packets_cpu, bare_cpu = [], [], []
         for run in range(args.runs):
-            naive.append(naive_rate(args.clients, args.naive_sample))
-            for extra, rates, peaks in (((), packets, packet_peaks), (("--no-packet",), bare, bare_peaks)):
+            rate, per_cpu = naive_rate(args.clients, args.naive_sample)
+            naive.append(rate)
+            naive_cpu.append(per_cpu)
+            variants = (((), packets, packet_peaks, packets_cpu), (("--no-packet",), bare, bare_peaks, bare_cpu))
+            for extra, rates, peaks, cpus in variants:
                 shutil.rmtree(work / "pdf", ignore_errors=True)
                 elapsed, peak = run_batch(pdf_csv, work / "pdf", "pdf", args.jobs, *extra)
                 rates.append(letters / elapsed)
                 peaks.append(peak)
+                cpus.append(letters / last_cpu)
             shutil.rmtree(work / "text", ignore_errors=True)
             elapsed, peak = run_batch(text_csv, work / "text", "txt,eml", args.jobs)
             texts.append(text_letters / elapsed)
@@ -222,6 +240,9 @@ def main() -> None:
         ratio_b = [p / jobs / n for p, n in zip(packets, naive, strict=True)]
         ratio_c = [b / jobs / n for b, n in zip(bare, naive, strict=True)]
         print(f"per-core ratio to (a), same runs: (b) {spread(ratio_b, '{:.2f}')}, (c) {spread(ratio_c, '{:.2f}')}")
+        print("letters per CPU second (all processes of the run; what one idle core would do, whatever the load): "
+              f"(a) {spread(naive_cpu)}, (b) {spread(packets_cpu)}, (c) {spread(bare_cpu)}; "
+              f"(c) on {jobs} idle cores: {spread([r * jobs for r in bare_cpu])} letters/s")
         print(f"txt+eml, {text_letters} letters --jobs {jobs}: {spread(texts, '{:.0f}')} letters/s, "
               f"peak memory {mib(max(text_peaks))}")
 
