@@ -285,8 +285,13 @@ def _load_dir(folder: Path, model: type[Model]) -> dict[str, Model]:
 
 
 # ---------------------------------------------------------------------------
-# Compiled cache: parsing ~1,000 YAML files costs more than half a second, validating one JSON file
-# a tenth of that. The YAML stays the source of truth: the cache is keyed by a hash of every file.
+# Compiled cache: parsing ~1,000 YAML files costs more than half a second, loading one JSON file a tenth of
+# that. The YAML stays the source of truth. The user's cache is keyed by each catalog file's name, size and
+# modification time (a stat per file, no reading; disclosure.yaml at the root included), by the request kinds and
+# by the models' source files (the content fingerprint hashes the models' schema instead); when that key matches,
+# the records load as they were validated when the cache was built, and the content hash it stores is the
+# catalog's fingerprint. Otherwise the files are read and hashed: the cache built into a wheel is used if that
+# hash matches, else the YAML is parsed; either way a fresh user cache is written for the next start.
 
 COMPILED_NAME = "compiled.json"
 
@@ -296,6 +301,7 @@ class CompiledCatalog(BaseModel):
     brokers: list[Broker]
     laws: list[Law]
     disclosure: DisclosureTable | None = None
+    stat_key: str = ""  # see catalog_stat_key; empty in the cache built into a wheel
 
 
 def catalog_fingerprint(root: Path) -> str:
@@ -309,16 +315,41 @@ def catalog_fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
+def catalog_stat_key(root: Path) -> str:
+    """What changes when any catalog file is added, removed, renamed or written: names, sizes, mtimes (ns)."""
+    from . import __version__
+
+    entries = []
+    for prefix in ("", *sorted(p.name + "/" for p in root.iterdir() if p.is_dir())):
+        with os.scandir(root / prefix) as listing:
+            for entry in listing:
+                if entry.name.endswith(".yaml") and entry.is_file():
+                    stat = entry.stat()
+                    entries.append(f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return hashlib.sha256(
+        "\n".join([__version__, str(root.resolve()), *sorted(entries), *_model_source_stats()]).encode()
+    ).hexdigest()
+
+
+def _model_source_stats() -> list[str]:
+    """The models' source files, by name, size and mtime: a cache built by models with other request kinds (whose
+    channels' default `accepts` differ) or other fields must not be loaded unchecked. The content fingerprint
+    covers the same by hashing the models' JSON schema; this is its cheap stand-in for the fast path."""
+    from .kinds import RequestKind
+
+    package = Path(__file__).parent
+    stats = [",".join(kind.value for kind in RequestKind)]
+    for path in sorted([package / "kinds.py", *(package / "models").glob("*.py")]):
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            stats.append(f"{path.relative_to(package).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return stats
+
+
 def _user_cache(root: Path) -> Path:
     user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "optout"
     key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
     return user_cache / f"catalog-{key}.json"
-
-
-def _cache_candidates(root: Path) -> list[Path]:
-    # The one built into the wheel, then the user's own cache folder. At run time optout writes only the
-    # latter: never into the installed package.
-    return [root / COMPILED_NAME, _user_cache(root)]
 
 
 def _parse_yaml_catalog(root: Path) -> Catalog:
@@ -335,38 +366,55 @@ def compile_catalog(root: Path, destination: Path) -> None:
     _write_compiled(_parse_yaml_catalog(root), catalog_fingerprint(root), destination)
 
 
-def _write_compiled(catalog: Catalog, fingerprint: str, destination: Path) -> None:
+def _write_compiled(catalog: Catalog, fingerprint: str, destination: Path, stat_key: str = "") -> None:
     compiled = CompiledCatalog(
         fingerprint=fingerprint,
         brokers=list(catalog.brokers.values()),
         laws=list(catalog.laws.values()),
         disclosure=catalog.disclosure,
+        stat_key=stat_key,
     )
     destination.parent.mkdir(parents=True, exist_ok=True)
+    # Defaults are written out in the user's cache, so loading it calls no default factories; the wheel's stays small.
+    data = compiled.model_dump_json(exclude_defaults=not stat_key).encode("utf-8")
     # Readable by all: an installed package's cache serves every user of the machine.
-    atomic_write(destination, compiled.model_dump_json(exclude_defaults=True).encode("utf-8"), mode=0o644, durable=False)
+    atomic_write(destination, data, mode=0o644, durable=False)
+
+
+def _read_compiled(cache: Path) -> CompiledCatalog | None:
+    try:
+        # context compiled: the per-record text checks of the YAML were passed when the cache was built.
+        return CompiledCatalog.model_validate_json(cache.read_bytes(), context={"compiled": True})
+    except (OSError, ValueError):
+        return None
+
+
+def _from_compiled(compiled: CompiledCatalog) -> Catalog:
+    return Catalog(
+        brokers={b.id: b for b in compiled.brokers},
+        laws={law.id: law for law in compiled.laws},
+        fingerprint=compiled.fingerprint,
+        disclosure=compiled.disclosure,
+    )
 
 
 def load_catalog(root: Path | None = None) -> Catalog:
     root = root or catalog_dir()
+    stat_key = catalog_stat_key(root)
+    user_cache = _user_cache(root)
+    compiled = _read_compiled(user_cache)
+    if compiled is not None and compiled.stat_key == stat_key:
+        return _from_compiled(compiled)
     fingerprint = catalog_fingerprint(root)
-    candidates = _cache_candidates(root)
-    for cache in candidates:
-        try:
-            compiled = CompiledCatalog.model_validate_json(cache.read_bytes(), context={"compiled": True})
-        except (OSError, ValueError):
-            continue
-        if compiled.fingerprint == fingerprint:
-            return Catalog(
-                brokers={b.id: b for b in compiled.brokers},
-                laws={law.id: law for law in compiled.laws},
-                fingerprint=fingerprint,
-                disclosure=compiled.disclosure,
-            )
-    catalog = _parse_yaml_catalog(root)
-    catalog.fingerprint = fingerprint
+    if compiled is None or compiled.fingerprint != fingerprint:
+        compiled = _read_compiled(root / COMPILED_NAME)  # the one built into the wheel
+    if compiled is not None and compiled.fingerprint == fingerprint:
+        catalog = _from_compiled(compiled)
+    else:
+        catalog = _parse_yaml_catalog(root)
+        catalog.fingerprint = fingerprint
     with contextlib.suppress(OSError):  # no writable home (a locked-down account): simply go without a cache
-        _write_compiled(catalog, fingerprint, _user_cache(root))
+        _write_compiled(catalog, fingerprint, user_cache, stat_key)
     return catalog
 
 

@@ -17,11 +17,9 @@ from typing import Annotated
 
 import typer
 
-from .catalog import validate_catalog
 from .cli_common import EXIT_OUTPUT, JsonOption, describe_os_error, print_json
 from .cli_common import fail as shared_fail
 from .errors import InputError
-from .models import Broker, Law
 from .paths import PACKAGE_DIR, catalog_dir
 
 catalog_app = typer.Typer(help="Build and check the broker catalog from state data broker registries.", no_args_is_help=True)
@@ -230,6 +228,8 @@ def schema_command(
     kind: Annotated[SchemaKind, typer.Option("--kind", help="Which record shape: broker or law.")] = SchemaKind.BROKER,
 ) -> None:
     """Print the JSON Schema of catalog records, generated from optout.models."""
+    from .models import Broker, Law  # here, not at the top: `optout --help` loads no models
+
     model = Broker if kind == SchemaKind.BROKER else Law
     print_json(model.model_json_schema())
 
@@ -237,6 +237,8 @@ def schema_command(
 @catalog_app.command("validate")
 def validate_command(catalog: CatalogOption = None, as_json: JsonOption = False) -> None:
     """Check every broker and law file; print each problem as "file: field: message" and exit 1 if any."""
+    from .catalog import validate_catalog
+
     with clear_errors():
         problems = validate_catalog(_catalog(catalog))
     if as_json:

@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 
+# Only what declaring the commands needs is imported here: `optout --help` stays fast. Each command imports
+# what it uses (the models, the catalog, Jinja2; WeasyPrint only when a PDF is made).
 from . import __version__
-from .catalog import default_catalog
+from .batch_options import Executor, ExecutorOption, PacketOption, SchedulerOption, dask_scheduler
 from .catalog_cli import catalog_app
 from .cli_common import (
     EXIT_INPUT,
@@ -23,30 +25,14 @@ from .cli_common import (
     parse_date,
     print_json,
 )
-from .disclosure import DiscloseChoice, disclosure_summary, plan_disclosure, table_for, with_disclosure_notes
 from .errors import InputError
-from .examples import run_example
 from .help_cli import help_app
+from .kinds import RequestKind
 from .laws_cli import laws_app
-from .ledger_cli import BatchLedgerOption, LedgerOption, RecordOption, ledger_app, ledger_recorder
-from .legal import decide
-from .letters import compose
-from .models import RequestKind
-from .output import write_letter
-from .profiles import EXAMPLE_PROFILE, load_agent, load_profile
-from .query import (
-    BrokerFilter,
-    broker_summary,
-    decision_summary,
-    filter_brokers,
-    merged_ids,
-    select_brokers,
-)
+from .ledger_cli import BatchLedgerOption, LedgerOption, RecordOption, ledger_app
 from .render import FORMATS, parse_formats
 from .reply_cli import complaint, reply_app
-from .request_kinds import request_guide
 from .serve_cli import register as register_serve
-from .templating import day_phrase, render_text
 
 app = typer.Typer(
     help="Write letters that make data brokers delete, stop selling, or show your personal data. "
@@ -118,6 +104,14 @@ def letter(
     ledger: LedgerOption = None,
 ) -> None:
     """Write a letter to each broker named, in the formats you choose."""
+    from .catalog import default_catalog
+    from .disclosure import DiscloseChoice, disclosure_summary
+    from .ledger_cli import ledger_recorder
+    from .letters import compose
+    from .output import write_letter
+    from .profiles import load_agent, load_profile
+    from .query import decision_summary, merged_ids, select_brokers
+
     choice = DiscloseChoice.parse(disclose)
     formats = parse_formats(format)
     person = load_profile(profile)
@@ -158,6 +152,7 @@ def letter(
 
 
 def _print_next_steps(composed) -> None:
+    from .templating import render_text
     decision = composed.decision
     typer.echo(render_text("cli/next-steps.txt.j2", channel=decision.channel, due_date=decision.due_date, notes=composed.notes))
 
@@ -174,6 +169,14 @@ def explain(
 ) -> None:
     """Show which law applies, which rights the letter invokes, the channel, the due date, and which of your
     details the letter discloses, and why."""
+    from .catalog import default_catalog
+    from .disclosure import DiscloseChoice, disclosure_summary, plan_disclosure, with_disclosure_notes
+    from .legal import decide
+    from .profiles import load_profile
+    from .query import decision_summary
+    from .request_kinds import request_guide
+    from .templating import day_phrase, render_text
+
     person = load_profile(profile)
     catalog = default_catalog()
     record = catalog.broker(broker)
@@ -236,6 +239,8 @@ def brokers_list(
     json_output: JsonOption = False,
 ) -> None:
     """List brokers, optionally filtered."""
+    from .catalog import default_catalog
+    from .query import BrokerFilter, broker_summary, filter_brokers, select_brokers
     criteria = BrokerFilter(sold_to=sold_to, collects=collects, registered=registered, categories=category, search=search)
     catalog = default_catalog()
     # SELECTOR is the grammar of `letter -b` and `batch --brokers`; the flags narrow what it selects.
@@ -254,6 +259,9 @@ def brokers_list(
 @friendly_errors
 def brokers_show(broker_id: Annotated[str, typer.Argument(help="Broker id.")], json_output: JsonOption = False) -> None:
     """Show one broker: names, channels, registrations, disclosures and sources."""
+    from .catalog import default_catalog
+    from .query import broker_summary
+
     summary = broker_summary(default_catalog().broker(broker_id), requested_id=broker_id)
     if json_output:
         print_json(summary)
@@ -279,6 +287,7 @@ def brokers_show(broker_id: Annotated[str, typer.Argument(help="Broker id.")], j
 @profile_app.command("example")
 def profile_example() -> None:
     """Print a valid example profile to start from."""
+    from .profiles import EXAMPLE_PROFILE
     typer.echo(EXAMPLE_PROFILE, nl=False)
 
 
@@ -286,6 +295,7 @@ def profile_example() -> None:
 @friendly_errors
 def profile_check(path: Annotated[Path, typer.Argument(help="Profile file to check.")]) -> None:
     """Check a profile file and say what is wrong with it, if anything."""
+    from .profiles import load_profile
     person = load_profile(path)
     typer.echo(f"{path}: OK ({person.full_name}, {person.residence_state or person.residence_country})")
 
@@ -331,12 +341,20 @@ def batch(
     json_output: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ledger: BatchLedgerOption = None,
+    packet: PacketOption = True,
+    executor: ExecutorOption = Executor.LOCAL,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Letters for many clients to many brokers: a folder per client with a print-ready packet, plus an audit manifest."""
     from .batch import BatchSettings, RunInputs, run_batch, sha256_file, total_letters
+    from .catalog import default_catalog
     from .clients import read_clients, template_csv
+    from .disclosure import DiscloseChoice, table_for
     from .ledger import file_source
+    from .profiles import load_agent
     from .progress import batch_progress
+    from .query import select_brokers
+    from .templating import render_text
 
     if clients == "template":
         typer.echo(template_csv(), nl=False)
@@ -348,7 +366,9 @@ def batch(
         formats=tuple(parse_formats(format)),
         agent=load_agent(agent) if agent else None,
         disclose=DiscloseChoice.parse(disclose),
+        packet=packet,
     )
+    cluster = dask_scheduler(executor, scheduler)
     chosen = select_brokers(brokers, catalog)
     intake = read_clients(Path(clients), catalog)
     if resume and force:
@@ -375,6 +395,7 @@ def batch(
             notice=lambda message: typer.echo(f"optout: {message}", err=True),
             ledger=ledger,
             ledger_source=file_source("clients", Path(clients), agent),
+            scheduler=cluster,
         )
     summary = {
         "out": str(report.out_dir),
@@ -419,8 +440,9 @@ def example(
     date: DateOption = None,
 ) -> None:
     """Run the main job on built-in example data: a fictional person writes to government-facing brokers."""
+    from .examples import run_example
     from .jurisdictions import us_state_name
-
+    from .templating import render_text
     result = run_example(out, parse_date(date))
     typer.echo(render_text("cli/example.txt.j2", result=result, out=out, state_name=us_state_name(result.state)))
 

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from .cli_common import friendly_errors
-from .templating import UNSHIELD, text_environment
 
 help_app = typer.Typer(help="Guidance in plain words: what to put in your profile and why.", no_args_is_help=True)
 
@@ -16,6 +15,8 @@ LanguageOption = Annotated[str, typer.Option("--lang", help="en (English) or es 
 
 def guidance(topic: str, language: str = "en") -> str:
     """The text of templates/cli/<topic>.<language>.txt.j2."""
+    from .templating import UNSHIELD, text_environment  # Jinja2 only when the guidance is shown
+
     language = language.lower()
     if language not in ("en", "es"):
         raise typer.BadParameter("choose en or es", param_hint="--lang")

@@ -6,10 +6,8 @@ from typing import Annotated
 
 import typer
 
-from .catalog import default_catalog
+# Registered on the app at start: only Typer here, so `optout --help` stays fast; each command imports what it uses.
 from .cli_common import JsonOption, friendly_errors, parse_date, print_json
-from .query import law_status, law_summary, laws_for
-from .templating import day_phrase
 
 laws_app = typer.Typer(help="Look up the privacy laws optout knows.", no_args_is_help=True)
 
@@ -22,6 +20,9 @@ OnOption = Annotated[
 @friendly_errors
 def laws_list(on: OnOption = None, json_output: JsonOption = False) -> None:
     """List every law with whether it is in force on the date."""
+    from .catalog import default_catalog
+    from .query import law_status, law_summary
+
     day = parse_date(on)
     laws = sorted(default_catalog().laws.values(), key=lambda law: (law.jurisdiction, law.id))
     if json_output:
@@ -42,6 +43,10 @@ def laws_show(
     json_output: JsonOption = False,
 ) -> None:
     """Show a state's laws, or one law: rights with sections, deadlines, appeal and regulator."""
+    from .catalog import default_catalog
+    from .query import law_summary, laws_for
+    from .templating import day_phrase
+
     day = parse_date(on)
     summaries = [law_summary(law, day) for law in laws_for(default_catalog().laws, selector)]
     if json_output:

@@ -6,14 +6,17 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .catalog import Catalog, default_catalog
+# Registered on the app at start: nothing of the catalog or the models here, so `optout --help` stays fast.
 from .cli_common import JsonOption, fail, friendly_errors, parse_date, print_json
 from .errors import InputError
-from .models import Letter
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .models import Letter
 
 ledger_app = typer.Typer(
     help="Track every request to its end: what was sent, what is due, what to send next. The ledger is one private "
@@ -55,6 +58,7 @@ def ledger_recorder(
 
 
 def _views(ledger_path: Path | None, today: dt.date):
+    from .catalog import default_catalog
     from .ledger import open_ledger, views
 
     catalog = default_catalog()
@@ -163,6 +167,8 @@ def ledger_next(
 
     day = parse_date(today)
     formats = parse_formats(format)
+    from .catalog import default_catalog
+
     catalog = default_catalog()
     overrides = Overrides(profile=profile, clients=clients, agent=agent)
     with open_ledger(ledger, create=False) as opened:

@@ -9,7 +9,6 @@ from .catalog import Catalog, UnknownRecord
 from .channels import channel_choice
 from .errors import InputError
 from .models import Broker, Category, DataCollected, Decision, Law, LawKind, Recipient, RequestKind
-from .templating import render_note
 
 
 def _enum_value(enum, text: str, dash: bool = False):
@@ -218,7 +217,7 @@ def decision_summary(decision: Decision, broker: Broker | None = None) -> dict:
         "clock_applies": decision.clock_applies,
         "signer": decision.signer.value,
         "refused_for_agent": [r.model_dump(mode="json") for r in decision.refused_for_agent],
-        "notes": [render_note(note) for note in decision.notes],
+        "notes": [_note_text(note) for note in decision.notes],
         "note_codes": [note.code for note in decision.notes],
     }
 
@@ -232,3 +231,9 @@ def _decision_channel(decision: Decision, broker: Broker | None) -> dict | None:
         if choice.channel == decision.channel:
             found["reason"] = choice.reason
     return found
+
+
+def _note_text(note) -> str:
+    from .templating import render_note  # Jinja2 only where a note is worded: `brokers list` needs none
+
+    return render_note(note)

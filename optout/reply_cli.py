@@ -13,19 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .catalog import default_catalog
+# Registered on the app at start: only what declaring the options needs, so `optout --help` stays fast; each
+# command imports the catalog, the models and the letters when it runs.
 from .cli_common import JsonOption, friendly_errors, print_json
 from .errors import InputError
-from .lifecycle import PriorLetter, compose_appeal, compose_complaint, compose_follow_up
-from .models import Letter, RequestKind
-from .output import write_letter
-from .profiles import load_agent, load_profile
+from .kinds import RequestKind
 from .render import FORMATS, parse_formats
-from .templating import render_text
+
+if TYPE_CHECKING:
+    from .models import Letter
 
 
 class ReplyTo(StrEnum):
@@ -84,6 +84,8 @@ def _needed(**values) -> None:
 
 def prior_letter(ref, broker, request, sent_on, *, due_on=None, extended_to=None, denied_on=None, answered_on=None, channel=None):
     """A PriorLetter from command-line values; a bad value is an InputError naming the option."""
+    from .lifecycle import PriorLetter
+
     _needed(ref=ref, broker=broker, sent_on=sent_on)
     try:
         return PriorLetter(
@@ -102,6 +104,8 @@ def prior_letter(ref, broker, request, sent_on, *, due_on=None, extended_to=None
 
 
 def _write(composed: Letter, format: str, out: Path, json_output: bool) -> None:
+    from .output import write_letter
+
     paths = write_letter(composed, parse_formats(format), out)
     if json_output:
         print_json({"reference": composed.reference, "broker_id": composed.broker_id, "title": composed.title,
@@ -146,6 +150,10 @@ def reply(
     if to is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(code=2)
+    from .catalog import default_catalog
+    from .lifecycle import compose_appeal, compose_follow_up
+    from .profiles import load_agent, load_profile
+
     _needed(profile=profile)
     assert profile is not None
     person = load_profile(profile)
@@ -204,11 +212,15 @@ def explain(
     sent_on: SentOpt = None,
 ) -> None:
     """What each later letter is for, when to send it and what to attach; with --profile and --broker, the law's basis."""
+    from .templating import render_text
+
     if kind is not None and kind not in EXPLAINED:
         raise InputError(f"unknown kind '{kind}': choose from {', '.join(EXPLAINED)}")
     basis = None
     if profile is not None and broker is not None:
+        from .catalog import default_catalog
         from .lifecycle import basis_for
+        from .profiles import load_profile
 
         day = _date(sent_on, "--sent-on") or dt.date.today()
         basis = basis_for(default_catalog(), load_profile(profile), broker, request, day)
@@ -239,6 +251,10 @@ def complaint(
     json_output: JsonOption = False,
 ) -> None:
     """Draft a complaint to the regulator your law names, with the history of your request as a chronology."""
+    from .catalog import default_catalog
+    from .lifecycle import compose_complaint
+    from .profiles import load_agent, load_profile
+
     person = load_profile(profile)
     agent_record = load_agent(agent) if agent else None
     today = _date(date, "--date") or dt.date.today()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
+from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from .models import DayKind, Note
@@ -85,8 +87,22 @@ def capfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@functools.lru_cache(maxsize=1)
+def _bytecode_cache() -> BytecodeCache | None:
+    """Compiled templates kept in the user's cache folder (beside the catalog cache): compiling the letter templates
+    is a good part of a single letter's time. Jinja2 checks each template's source and the Python version, so a
+    changed template is compiled again. No writable cache folder: no cache."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "optout" / "templates"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
+
+
 def _base(autoescape, finalize=None) -> Environment:
     env = Environment(
+        bytecode_cache=_bytecode_cache(),
         finalize=finalize,
         loader=FileSystemLoader(str(templates_dir())),
         autoescape=autoescape,

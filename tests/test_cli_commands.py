@@ -144,7 +144,7 @@ def test_main_turns_an_unexpected_error_into_one_line_and_exit_4(monkeypatch, ca
     def broken(*args, **kwargs):
         raise RuntimeError("Alex Rivera, 12 Elm St")  # local data must never reach the terminal
 
-    monkeypatch.setattr(cli_module, "decide", broken)
+    monkeypatch.setattr("optout.legal.decide", broken)  # the command imports it when it runs
     code, err = run_main(monkeypatch, capsys, "explain", "--profile", str(write_profile()), "--broker", "penlink")
     assert code == 4
     assert "internal error (RuntimeError); this is a bug in optout" in err and "Elm" not in err

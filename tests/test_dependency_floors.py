@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # Extras whose every requirement is a dependency of optout with a tested floor.
-PINNED_EXTRAS = ("build",)
+PINNED_EXTRAS = ("build", "dask")
 # Tools of the test extra whose floor is tested too (pytest, build and hatchling only run the tests). The gates
 # are pinned because a newer ruff or mypy finds new things: CI must run the versions the code was checked with.
 PINNED_TEST_TOOLS = ("hypothesis", "ruff", "mypy", "types-pyyaml", "types-openpyxl", "pytest-cov", "coverage", "httpx2",

@@ -302,7 +302,7 @@ def test_unexpected_error_is_one_line_exit_4_without_locals(tmp_path, monkeypatc
         person = secret  # noqa: F841 - a local a traceback with locals would print
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli_module, "decide", broken)
+    monkeypatch.setattr("optout.legal.decide", broken)  # the command imports it when it runs
     monkeypatch.setattr(sys, "argv", ["optout", "explain", "--profile", str(write_profile()), "--broker", "penlink"])
     with pytest.raises(SystemExit) as stopped:
         cli_module.main()

@@ -65,3 +65,38 @@ def test_no_import_cycles():
         if start not in state:
             visit(start, [start])
     assert not cycles, cycles
+
+
+def _modules_loaded_by(code: str) -> set[str]:
+    """The top-level packages a fresh interpreter has loaded after running `code` (then printing sys.modules)."""
+    import json
+    import subprocess
+    import sys
+
+    script = code + "\nimport json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_help_loads_no_models_templates_or_pdf_library():
+    """`optout --help` declares the commands without pydantic, Jinja2, YAML or WeasyPrint (README, Speed)."""
+    loaded = _modules_loaded_by("import optout.cli")
+    assert not loaded & {"pydantic", "jinja2", "yaml", "weasyprint", "pycountry", "holidays", "pypdf", "dask", "distributed"}
+
+
+def test_a_text_letter_never_loads_weasyprint(tmp_path):
+    profile = tmp_path / "me.yaml"
+    profile.write_text(
+        "full_name: Alex Rivera\nresidence_state: VA\nemails: [alex@example.org]\n"
+        "addresses:\n  - {street: 12 Elm St, city: Richmond, state: VA, postal_code: '23220'}\n"
+    )
+    out = tmp_path / "out"
+    code = (
+        "import sys\nfrom optout.cli import main\n"
+        f"sys.argv = ['optout', 'letter', '-p', {str(profile)!r}, '-b', 'spokeo', '-f', 'txt,eml', '-o', {str(out)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
+    )
+    loaded = _modules_loaded_by(code)
+    assert list(out.glob("*.txt")) and list(out.glob("*.eml"))
+    assert "pydantic" in loaded  # the letter was really composed
+    assert not loaded & {"weasyprint", "pypdf", "fontTools", "dask", "distributed"}

@@ -56,6 +56,7 @@ RECORD_LABELS = {
     "brokers": "--brokers",
     "broker_ids": "the brokers selected",
     "disclose": "--disclose",
+    "packet": "--no-packet",
 }
 
 
@@ -76,6 +77,8 @@ def run_record(settings: BatchSettings, inputs: RunInputs, broker_ids: list[str]
         "broker_ids": list(broker_ids),
         # Left out at the default, so a run recorded before --disclose existed still resumes.
         **({"disclose": settings.disclose.label} if settings.disclose.label != "minimal" else {}),
+        # Recorded only when set, so a run record of a default run reads as it did before --no-packet existed.
+        **({"packet": False} if not settings.packet else {}),
     }
 
 
@@ -87,7 +90,10 @@ def record_differences(old: dict, new: dict) -> list[str]:
             before, after = before or "minimal", after or "minimal"
         if before == after:
             continue
-        if key.endswith("sha256") or key == "broker_ids":
+        if key == "packet":
+            given = lambda v: "not given" if v is None else "given"  # noqa: E731
+            differences.append(f"{label} was {given(before)}, now {given(after)}")
+        elif key.endswith("sha256") or key == "broker_ids":
             differences.append(
                 f"{label} changed"
                 if before and after

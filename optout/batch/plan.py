@@ -39,15 +39,22 @@ class BatchSettings:
     formats: tuple[str, ...]
     agent: Agent | None = None
     disclose: DiscloseChoice = MINIMAL  # which of each client's details the letters carry (optout/disclosure.py)
+    # A cover sheet and a print packet per client (--no-packet: only the letters, about 1.4x faster for PDFs).
+    packet: bool = True
 
     def __post_init__(self) -> None:
         check_letter_date(self.letter_date)
 
     def fingerprint(self) -> dict:
-        fingerprint = {"request": self.request.value, "date": self.letter_date.isoformat(), "formats": list(self.formats),
-                       "agent": self.agent.model_dump(mode="json") if self.agent else None}
-        if self.disclose != MINIMAL:  # the default leaves chunk keys (and journals of earlier runs) as they were
+        fingerprint: dict[str, object] = {
+            "request": self.request.value, "date": self.letter_date.isoformat(), "formats": list(self.formats),
+            "agent": self.agent.model_dump(mode="json") if self.agent else None,
+        }
+        # Each only when not the default, so chunk keys (and journals of earlier runs) stay what they were.
+        if self.disclose != MINIMAL:
             fingerprint["disclose"] = self.disclose.label
+        if not self.packet:
+            fingerprint["packet"] = False
         return fingerprint
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -80,6 +81,9 @@ def _worker_init(parent_pid: int, catalog: Catalog) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent_pid)
     use_catalog(catalog)
+    # Everything the worker starts with (libraries, the catalog, inherited by fork) lives as long as it does:
+    # frozen, the collector never scans it again, and pages shared with the parent stay shared.
+    gc.freeze()
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -115,8 +119,19 @@ def _pool_context():
 
 
 def _run_chunks(
-    todo: list[Chunk], settings: BatchSettings, out_dir: Path, jobs: int, on_done: Callable[[ChunkResult], None], catalog: Catalog
+    todo: list[Chunk],
+    settings: BatchSettings,
+    out_dir: Path,
+    jobs: int,
+    on_done: Callable[[ChunkResult], None],
+    catalog: Catalog,
+    scheduler: str | None = None,
 ) -> None:
+    if scheduler is not None:
+        from .dask_executor import run_chunks_on_dask
+
+        run_chunks_on_dask(scheduler, todo, settings, out_dir, on_done, catalog)
+        return
     if jobs <= 1 or len(todo) <= 1:
         for chunk in todo:
             on_done(render_chunk(chunk, settings, out_dir, catalog))
@@ -213,12 +228,15 @@ def run_batch(
     ledger: Path | None = None,
     ledger_source: Source | None = None,
     record_letters: bool = True,
+    scheduler: str | None = None,
 ) -> BatchReport:
     """Write the batch into `out_dir`, which afterwards holds exactly this run: the manifest's files and bookkeeping.
 
     A new run needs an empty (or new) folder, or `force` to replace an earlier batch; `resume` continues a run
     only when the recorded inputs and settings are the same. With `record_letters`, every letter goes into the ledger
-    `ledger` (default: `.optout-ledger/ledger.sqlite` inside the folder), as drafted, for `optout ledger`.
+    `ledger` (default: `.optout-ledger/ledger.sqlite` inside the folder), as drafted, for `optout ledger`. With
+    `scheduler` (a Dask scheduler's address) the chunks render on that cluster instead of `jobs` local processes;
+    the files written are the same.
     """
     notice = notice or (lambda _message: None)
     catalog = catalog or default_catalog()
@@ -262,7 +280,7 @@ def run_batch(
                 if progress:
                     progress(result.planned)
 
-            _run_chunks(todo, settings, out_dir, jobs, on_done, catalog)
+            _run_chunks(todo, settings, out_dir, jobs, on_done, catalog, scheduler)
         finally:
             os.close(journal)
 

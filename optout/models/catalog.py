@@ -27,22 +27,7 @@ class Source(Strict):
 # Requests and rights
 
 
-class RequestKind(StrEnum):
-    DELETE = "delete"
-    OPT_OUT = "opt-out"
-    ACCESS = "access"
-    # Requests that invoke one right of one kind of law (optout/request_kinds.py says which); refused where the
-    # person's law does not give it.
-    CORRECT = "correct"
-    LIMIT_SENSITIVE = "limit-sensitive"
-    NEVADA_OPT_OUT = "nevada-opt-out"
-    DANIELS_LAW = "daniels-law"
-    ACP = "acp"
-    FCRA_DISCLOSURE = "fcra-disclosure"
-    FCRA_DISPUTE = "fcra-dispute"
-    GDPR_ERASURE = "gdpr-erasure"
-    GDPR_ACCESS = "gdpr-access"
-    GDPR_OBJECTION = "gdpr-objection"
+from ..kinds import RequestKind  # noqa: E402  (defined without pydantic, for the CLI's start; re-exported here)
 
 
 class Right(StrEnum):

@@ -1,14 +1,20 @@
-"""One small renderer per output format. Each takes a composed Letter and returns bytes."""
+"""One small renderer per output format. Each takes a composed Letter and returns bytes.
+
+The renderers import their modules when first called: `optout --help` and commands that write no letter load
+neither Jinja2 nor the models through here, and WeasyPrint loads only when a PDF is made.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from ..models import Letter
-from . import eml, html, txt
 
-Renderer = Callable[[Letter], bytes]
+if TYPE_CHECKING:
+    from ..models import Letter
+
+Renderer = Callable[["Letter"], bytes]
 
 
 def _pdf(letter: Letter) -> bytes:
@@ -18,11 +24,29 @@ def _pdf(letter: Letter) -> bytes:
     return pdf.render(letter)
 
 
+def _html(letter: Letter) -> bytes:
+    from . import html
+
+    return html.render(letter)
+
+
+def _txt(letter: Letter) -> bytes:
+    from . import txt
+
+    return txt.render(letter)
+
+
+def _eml(letter: Letter) -> bytes:
+    from . import eml
+
+    return eml.render(letter)
+
+
 RENDERERS: dict[str, Renderer] = {
     "pdf": _pdf,
-    "html": html.render,
-    "txt": txt.render,
-    "eml": eml.render,
+    "html": _html,
+    "txt": _txt,
+    "eml": _eml,
 }
 FORMATS = tuple(RENDERERS)
 

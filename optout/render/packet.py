@@ -29,6 +29,7 @@ from ..filenames import authorization_name, file_stem
 from ..models import Agent, Letter
 from ..paths import templates_dir
 from ..templating import html_environment
+from .linebreaks import remembered_lines
 from .pdf import PackagedFilesOnly, pinned_timestamps
 
 PACKET_NAME = "00-print-packet.pdf"
@@ -144,10 +145,11 @@ def page_name(section: Section) -> str | None:
     return None
 
 
-def sections_for(packets) -> list[Section]:
+def sections_for(packets, covers: bool = True) -> list[Section]:
     sections: list[Section] = []
     for packet, letters in packets:
-        sections.append(Section("cover", f"s{len(sections)}", packet.client_id, packet=packet))
+        if covers:
+            sections.append(Section("cover", f"s{len(sections)}", packet.client_id, packet=packet))
         for letter in letters:
             sections.append(Section("letter", f"s{len(sections)}", packet.client_id, letter=letter))
             if letter.agent is not None:
@@ -177,22 +179,25 @@ def _pdf_bytes(reader: PdfReader, pages: list[int], stamps: dict[int, IndirectOb
     return buffer.getvalue()
 
 
-def render_packets(packets, letter_date: dt.date) -> list[tuple[str, str, Letter | None, str, bytes]]:
-    """(client_id, file name, letter or None for the packet, kind, PDF bytes); kind is letter, authorization or packet."""
+def render_packets(packets, letter_date: dt.date, with_packets: bool = True) -> list[tuple[str, str, Letter | None, str, bytes]]:
+    """(client_id, file name, letter or None for the packet, kind, PDF bytes); kind is letter, authorization or packet.
+
+    Without packets (--no-packet) there are no cover sheets and no packet files: only the letters and forms."""
     with pinned_timestamps(letter_date):
-        return list(_render_packets(packets, letter_date))
+        return list(_render_packets(packets, letter_date, with_packets))
 
 
-def _render_packets(packets, letter_date: dt.date) -> Iterator[tuple[str, str, Letter | None, str, bytes]]:
-    sections = sections_for(packets)
+def _render_packets(packets, letter_date: dt.date, with_packets: bool) -> Iterator[tuple[str, str, Letter | None, str, bytes]]:
+    sections = sections_for(packets, covers=with_packets)
     if not sections:
         return
     fonts, css = _shared_style()
     chunk_css, _ = _extra_styles()
     html = html_environment().get_template("batch/packet.html.j2").render(sections=sections, letter_date=letter_date)
-    document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).render(
-        stylesheets=[css, chunk_css], font_config=fonts
-    )
+    with remembered_lines():  # the paragraphs letters share are broken into lines once per process
+        document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).render(
+            stylesheets=[css, chunk_css], font_config=fonts
+        )
     first_page: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for anchor in page.anchors:
@@ -227,5 +232,6 @@ def _render_packets(packets, letter_date: dt.date) -> Iterator[tuple[str, str, L
                 "authorization",
                 _pdf_bytes(reader, pages, stamps, AUTHORIZATION_TITLE),
             )
-    for client_id, pages in by_client.items():
-        yield client_id, PACKET_NAME, None, "packet", _pdf_bytes(reader, pages, stamps)
+    if with_packets:
+        for client_id, pages in by_client.items():
+            yield client_id, PACKET_NAME, None, "packet", _pdf_bytes(reader, pages, stamps)
