@@ -40,3 +40,46 @@ def test_loaded_records_cannot_be_changed():
     broker = load_catalog().brokers["acxiom"]
     with pytest.raises(ValidationError):
         broker.name = "changed"  # frozen: a cached catalog is shared by every caller and worker
+
+
+def _cached_copy(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = tmp_path / "catalog"
+    shutil.copytree(catalog_dir(), root, ignore=shutil.ignore_patterns(COMPILED_NAME))
+    root.chmod(0o755)
+    parsed = load_catalog(root)
+    (cache,) = (tmp_path / "cache" / "optout").glob("catalog-*.json")
+    return root, parsed, cache
+
+
+def test_the_cache_carries_the_disclosure_table_and_follows_its_edits(tmp_path, monkeypatch):
+    root, parsed, _ = _cached_copy(tmp_path, monkeypatch)
+    assert parsed.disclosure is not None
+    assert load_catalog(root).disclosure == parsed.disclosure  # from the cache, table included
+
+    path = root / "disclosure.yaml"  # at the catalog's root, beside brokers/ and laws/
+    path.write_text(path.read_text().replace("people-search sites find a person", "EDITED, people-search sites find"))
+    edited = load_catalog(root).disclosure
+    assert edited is not None and edited.categories["people-search"].why.startswith("EDITED")
+
+
+def test_a_cache_from_models_with_other_request_kinds_is_not_loaded(tmp_path, monkeypatch):
+    """The fast path (file names, sizes, times) must not hand out records validated by other models: channels'
+    default `accepts` lists the request kinds the models had when the cache was written."""
+    import json
+
+    from optout import catalog as catalog_module
+
+    root, _, cache = _cached_copy(tmp_path, monkeypatch)
+    data = json.loads(cache.read_text())
+    for law in data["laws"]:
+        if law["id"] == "va-vcdpa":
+            law["short_name"] = "FROM-THE-CACHE"
+    cache.write_text(json.dumps(data))
+    assert load_catalog(root).laws["va-vcdpa"].short_name == "FROM-THE-CACHE"  # the cache is what loads
+
+    schema = catalog_module.CompiledCatalog.model_json_schema()
+    schema["$defs"]["RequestKind"]["enum"] = ["delete", "opt-out", "access"]
+    monkeypatch.setattr(catalog_module.CompiledCatalog, "model_json_schema", classmethod(lambda cls: schema))
+    monkeypatch.setattr(catalog_module, "_model_source_stats", lambda: ["delete,opt-out,access"])
+    assert load_catalog(root).laws["va-vcdpa"].short_name == "VCDPA"
