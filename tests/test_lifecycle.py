@@ -84,7 +84,8 @@ def test_california_follow_up_states_the_shorter_opt_out_clock_and_the_agent_who
     ca = person("CA")
     letter = compose_follow_up(CATALOG, ca, prior(ca), today=TODAY, agent=AGENT)
     text = words(txt.render(letter).decode())
-    assert "Example Legal Clinic wrote to you for the consumer on September 1, 2026" in text
+    # Who sent the first letter is not known to a later one: the agent's follow-up does not claim it did.
+    assert "The consumer's request was sent to you on September 1, 2026" in text
     assert ("The requests to opt out had to be honored sooner, within 15 business days (11 CCR §§ 7026(f), 7027(g)): "
             "by September 23, 2026.") in text
 
