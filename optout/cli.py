@@ -154,7 +154,16 @@ def letter(
 def _print_next_steps(composed) -> None:
     from .templating import render_text
     decision = composed.decision
-    typer.echo(render_text("cli/next-steps.txt.j2", channel=decision.channel, due_date=decision.due_date, notes=composed.notes))
+    typer.echo(
+        render_text(
+            "cli/next-steps.txt.j2",
+            channel=decision.channel,
+            due_date=decision.due_date,
+            notes=composed.notes,
+            agent_signs=composed.agent is not None,
+            person=composed.person_name,
+        )
+    )
 
 
 @app.command()

@@ -226,7 +226,14 @@ def compose_follow_up(
     reference = later_reference("follow-up", profile, [prior.reference], today)
     context = setting.context(reference, extension_limits=extension_limits, follows=[prior.reference])
     title = render_title("follow-up-subject.txt.j2", context)
-    notes = [later_note("follow-up", reference=prior.reference, grace_until=long_date(context["grace_until"]))]
+    notes = [
+        later_note(
+            "follow-up",
+            reference=prior.reference,
+            grace_until=long_date(context["grace_until"]),
+            regulator=bool(context["regulators"]),  # no complaint is offered where no law names a regulator
+        )
+    ]
     return setting.letter("letter/en/follow-up.txt.j2", title, reference, context, notes)
 
 

@@ -184,8 +184,9 @@ def classify(
     from .replies.classify import classify_file
 
     result = classify_file(reply_file)
+    event = ledger_event_for(result.names)
     if json_output:
-        print_json({"file": str(reply_file), **result.as_dict()})
+        print_json({"file": str(reply_file), **result.as_dict(), "ledger_event": event})
         return
     if not result.labels:
         typer.echo(f"{reply_file}: unclear: none of the known kinds of answer was recognised; read it yourself "
@@ -200,6 +201,29 @@ def classify(
         if finding.next:
             command = finding.next.replace("REF", result.references[0]) if result.references else finding.next
             typer.echo(f"    next: {command}")
+    if event:
+        ref = result.references[0] if result.references else "REF"
+        typer.echo(f"  record it: optout ledger mark {ref} {event} --attach {reply_file}")
+
+
+# The ledger event a kind of answer proposes (issue 11: `reply classify` proposes the event), strongest first: a
+# refusal outweighs the acknowledgement it came with. Answers that ask for something (an ID, the form) only
+# acknowledge the request; one that says no law applies, or that it acts only for others, refuses it.
+LEDGER_EVENTS = [
+    ("denied", "denied"),
+    ("not-resident", "denied"),
+    ("service-provider", "denied"),
+    ("partial", "partial"),
+    ("completed", "completed"),
+    ("extension-no-reason", "extended"),
+    ("id-demand", "acknowledged"),
+    ("use-form", "acknowledged"),
+    ("acknowledged", "acknowledged"),
+]
+
+
+def ledger_event_for(kinds: list[str]) -> str | None:
+    return next((event for kind, event in LEDGER_EVENTS if kind in kinds), None)
 
 
 @reply_app.command("explain")

@@ -220,6 +220,8 @@ def test_agent_letter_comes_with_an_authorization_form(cli, write_profile, tmp_p
     letter = words(pdf_text(letter_pdf))
     assert "writes as the authorized agent of Alex Rivera" in letter
     assert "Enclosure: Authorization signed by Alex Rivera" in letter
+    assert "by post to 1 Court St, Oakland, CA 94612" in letter  # the agent's address, not "the address above"
+    assert "Before sending: Alex Rivera signs and dates the authorization" in words(result.output)
 
     # Virginia allows no authorized agent: the letter is written for the person to sign, with every right.
     person_out = tmp_path / "person"
@@ -240,6 +242,7 @@ def test_agent_letter_comes_with_an_authorization_form(cli, write_profile, tmp_p
     )
     assert result.exit_code == 0, result.output
     assert "sign and send yourself" in result.output
+    assert "Before sending" not in result.output  # no authorization when the person signs
     assert not list(person_out.glob("*-authorization.pdf"))
     letter = words(pdf_text(only(person_out, ".pdf")))
     assert "authorized agent" not in letter and "I live in Virginia" in letter

@@ -84,7 +84,8 @@ def test_california_follow_up_states_the_shorter_opt_out_clock_and_the_agent_who
     ca = person("CA")
     letter = compose_follow_up(CATALOG, ca, prior(ca), today=TODAY, agent=AGENT)
     text = words(txt.render(letter).decode())
-    assert "Example Legal Clinic wrote to you for the consumer on September 1, 2026" in text
+    # Who sent the first letter is not known to a later one: the agent's follow-up does not claim it did.
+    assert "The consumer's request was sent to you on September 1, 2026" in text
     assert ("The requests to opt out had to be honored sooner, within 15 business days (11 CCR §§ 7026(f), 7027(g)): "
             "by September 23, 2026.") in text
 
@@ -160,6 +161,17 @@ def test_florida_no_law_follow_up_counts_the_45_days_asked_for_and_cites_no_law(
         compose_appeal(CATALOG, fl, prior(fl, denied_on=dt.date(2026, 10, 1)), today=dt.date(2026, 10, 5))
     with pytest.raises(InputError, match="no complaint: no privacy law gives you this right"):
         compose_complaint(CATALOG, fl, [prior(fl, denied_on=dt.date(2026, 10, 1))], today=dt.date(2026, 10, 5))
+
+
+def test_safe_at_home_follow_up_claims_no_passed_deadline_and_offers_no_complaint():
+    """Cal. Gov. Code § 6208.1 gives the demand no response clock and the law names no regulator."""
+    acp = person("CA", statuses=["acp"], acp_substitute_address={"street": "PO Box 1209", "city": "Sacramento",
+                                                                 "state": "CA", "postal_code": "95812"})
+    letter = compose_follow_up(CATALOG, acp, prior(acp, RequestKind.ACP), today=dt.date(2026, 11, 30))
+    text = pdf_words(letter)
+    assert "The time to answer has passed" not in text and "90 days have passed since then." in text
+    assert "PO Box 1209" in text and "12 Elm St" not in text
+    assert "optout complaint" not in " ".join(letter.notes) and "names a regulator" in " ".join(letter.notes)
 
 
 def test_florida_not_resident_reply_asks_again_for_a_voluntary_answer():

@@ -122,9 +122,11 @@ def test_cli_classify_shows_evidence_and_the_next_command(cli):
     assert result.exit_code == 0
     assert "service-provider (confidence" in result.output
     assert "next: optout reply --to service-provider --ref OPT-20261005-5A5A5A5A" in result.output
+    # The ledger event it proposes: a company that says it only acts for others has refused the request.
+    assert "record it: optout ledger mark OPT-20261005-5A5A5A5A denied --attach" in result.output
     result = cli("reply", "classify", CORPUS / "24-unclear.txt")
-    assert "unclear" in result.output
+    assert "unclear" in result.output and "record it" not in result.output
     result = cli("reply", "classify", CORPUS / "22-denied.txt", "--json")
     data = json.loads(result.output)
-    assert data["labels"] == ["denied"] and data["findings"][0]["evidence"]
+    assert data["labels"] == ["denied"] and data["findings"][0]["evidence"] and data["ledger_event"] == "denied"
     assert cli("reply", "classify", CORPUS / "nope.eml").exit_code == 2

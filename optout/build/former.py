@@ -14,15 +14,13 @@ from pathlib import Path
 
 from ..models import FormerRegistration, Source
 from .contacts import check_email, contact_domains, website_or_none
-from .facts import apply_contacts, finish, mark_typos
-from .families import link_families
+from .facts import apply_contacts
 from .files import brokers_dir
 from .matching import MatchIndex
-from .merge import _save
+from .merge import finish_import
 from .names import clean_name, free_id
 from .registries import RegistryEntry
 from .report import MergeError, MergeReport, Placement
-from .resolve import mark_shared_domains, resolve
 from .state import CatalogState, DraftBroker
 
 FORMER_KEY = "ca-ag"
@@ -77,17 +75,7 @@ def merge_former(entries: list[RegistryEntry], catalog: Path | str, *, dry_run: 
     now = set(grouped)
     report.added = sorted(now - before)
     report.removed = sorted(before - now)
-    for record in state.live_records().values():
-        mark_typos(record)  # before resolution and families, which read only usable contacts
-    for merged in resolve(state):
-        report.merged.append({"old": merged.old, "into": merged.into, "reason": merged.reason})
-        report.deleted.append(merged.old)
-    mark_shared_domains(state)
-    link_families(state)
-    for record in state.live_records().values():
-        finish(record)
-    _save(state, report, dry_run)
-    return report
+    return finish_import(state, report, dry_run)
 
 
 def _has_former(record: DraftBroker) -> bool:

@@ -61,6 +61,11 @@ def merge(
     for old, curated in sorted(report.superseded.items()):
         if old in state.deleted and curated in state.frozen:
             state.frozen[curated].add_redirects([old, *state.records[old].former_ids], [])
+    return finish_import(state, report, dry_run)
+
+
+def finish_import(state: CatalogState, report: MergeReport, dry_run: bool) -> MergeReport:
+    """What every import ends with: typo marks, entity resolution, shared domains, families, then the files."""
     for record in state.live_records().values():
         mark_typos(record)  # before resolution and families, which read only usable contacts
     for merged in resolve(state):
