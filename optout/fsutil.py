@@ -190,19 +190,44 @@ def open_private_file(path: Path, append: bool = False) -> tuple[int, bool]:
     return handle, False
 
 
-def read_private_file(path: Path) -> bytes | None:
-    """The bytes of a bookkeeping file, None if it does not exist; symlinks and other owners' files refused."""
+class LinkRefused(OSError):
+    """The path's last part is a symbolic link, which optout does not read through."""
+
+
+class NotRegularFile(OSError):
+    """The path names something other than a regular file (a folder, a device, a FIFO)."""
+
+
+@contextlib.contextmanager
+def open_regular_file(path: Path | str):
+    """Yield (stream, stat) of a regular file opened without following a link at its end, or None if it does not
+    exist. The checks are made on the opened file, so a file swapped in after them is never read."""
     try:
         handle = os.open(path, os.O_RDONLY | _NOFOLLOW | _CLOEXEC)
     except FileNotFoundError:
-        return None
+        yield None
+        return
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.EMLINK) or os.path.islink(path):
-            raise OutputError(f"{path}: is a symbolic link; optout does not read through links in its output") from None
+            raise LinkRefused(f"{path}: is a symbolic link") from None
         raise
     with os.fdopen(handle, "rb") as stream:
         info = os.fstat(stream.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise OutputError(f"{path}: is not a regular file")
-        check_owned(Path(path), info, "file")
-        return stream.read()
+            raise NotRegularFile(f"{path}: is not a regular file")
+        yield stream, info
+
+
+def read_private_file(path: Path) -> bytes | None:
+    """The bytes of a bookkeeping file, None if it does not exist; symlinks and other owners' files refused."""
+    try:
+        with open_regular_file(path) as opened:
+            if opened is None:
+                return None
+            stream, info = opened
+            check_owned(Path(path), info, "file")
+            return stream.read()
+    except LinkRefused:
+        raise OutputError(f"{path}: is a symbolic link; optout does not read through links in its output") from None
+    except NotRegularFile:
+        raise OutputError(f"{path}: is not a regular file") from None

@@ -7,7 +7,6 @@ with), so the copy is evidence that cannot silently change and no input decides 
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import hashlib
 import os
 import re
@@ -15,7 +14,7 @@ import stat
 from pathlib import Path
 
 from ..errors import InputError
-from ..fsutil import OutputError, atomic_write, make_private_dir
+from ..fsutil import LinkRefused, NotRegularFile, OutputError, atomic_write, make_private_dir, open_regular_file
 from .records import TRANSITIONS, Attachment, EventKind, LedgerEvent, Mark
 from .store import Ledger, _now
 
@@ -27,20 +26,17 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 def _read_attachment(source: Path) -> bytes:
     try:
-        handle = os.open(source, os.O_RDONLY | _NOFOLLOW)
-    except FileNotFoundError:
-        raise InputError(f"--attach {source}: no such file") from None
-    except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.EMLINK) or os.path.islink(source):
-            raise InputError(f"--attach {source}: is a symbolic link; attach the file itself") from None
-        raise
-    with os.fdopen(handle, "rb") as stream:
-        info = os.fstat(stream.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"--attach {source}: is not a regular file")
-        if info.st_size > MAX_ATTACHMENT_BYTES:
-            raise InputError(f"--attach {source}: is larger than {MAX_ATTACHMENT_BYTES // 2**20} MiB")
-        return stream.read(MAX_ATTACHMENT_BYTES + 1)
+        with open_regular_file(source) as opened:
+            if opened is None:
+                raise InputError(f"--attach {source}: no such file")
+            stream, info = opened
+            if info.st_size > MAX_ATTACHMENT_BYTES:
+                raise InputError(f"--attach {source}: is larger than {MAX_ATTACHMENT_BYTES // 2**20} MiB")
+            return stream.read(MAX_ATTACHMENT_BYTES + 1)
+    except LinkRefused:
+        raise InputError(f"--attach {source}: is a symbolic link; attach the file itself") from None
+    except NotRegularFile:
+        raise InputError(f"--attach {source}: is not a regular file") from None
 
 
 def store_attachment(ledger: Ledger, source: Path) -> Attachment:
