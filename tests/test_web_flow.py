@@ -211,3 +211,188 @@ def test_serve_opens_the_private_link_in_the_browser(cli, monkeypatch):
 
 def test_warm_up_renders_once_without_error():
     bundle.warm_up(default_catalog())
+
+
+# ---------------------------------------------------------------------------
+# Identifiers, the narrower requests and the ledger record (issue 13's "who you are", "what to ask" and "result")
+
+ANDROID_ID = "38400000-8cf0-11bd-b23e-10b96e40000d"
+IOS_ID = "6D92078A-8246-4BA4-AE5B-76104861E7DC"
+SPOKEO_PAGE = "https://www.spokeo.com/Alex-Rivera/Virginia/Richmond/p555010"
+
+
+def test_identifier_answers_become_the_profiles_identifiers():
+    answers = {**ANSWERS, "ad_ids_android": ANDROID_ID.upper(), "ad_ids_ios": f"\n{IOS_ID.lower()}\n",
+               "vehicle_plates": "abc  1234\nXYZ-9, md", "listing_urls": SPOKEO_PAGE}
+    checked = flow.check_answers(answers, "VA", "en", default_catalog())
+    assert checked.errors == {} and checked.profile is not None
+    profile = checked.profile
+    # The CLI's own normalisation: Android IDs as Android shows them (lower case), Apple's upper case.
+    assert [(ad.platform.value, ad.id) for ad in profile.advertising_ids] == [("android", ANDROID_ID), ("ios", IOS_ID)]
+    # A plate without a state is the home state's; "PLATE, ST" names another.
+    assert [(p.plate, p.state) for p in profile.vehicle_plates] == [("ABC 1234", "VA"), ("XYZ-9", "MD")]
+    assert [item.url for item in profile.listing_urls] == [SPOKEO_PAGE]
+
+
+def test_identifier_errors_name_the_question_and_the_line():
+    catalog = default_catalog()
+    cases = {
+        "ad_ids_ios": ({"ad_ids_ios": f"{IOS_ID}\n\nnot-an-id"}, 3),
+        "ad_ids_android": ({"ad_ids_android": "00000000-0000-0000-0000-000000000000"}, 1),  # all zeros: filed under nothing
+        "vehicle_plates": ({"vehicle_plates": "ABC 1234\nABC 1234, ZZ"}, 2),
+        "listing_urls": ({"listing_urls": "https://people.example.org/alex"}, 1),  # not a known company's own site
+    }
+    for name, (change, line) in cases.items():
+        checked = flow.check_answers({**ANSWERS, **change}, "VA", "en", catalog)
+        assert checked.profile is None and set(checked.errors) == {name}, (name, checked.errors)
+        assert checked.lines == {name: line}, name
+    # A list longer than a field takes is refused, never cut short into one that would pass.
+    checked = flow.check_answers({**ANSWERS, "vehicle_plates": "ABC 1234\n" * 300}, "VA", "en", catalog)
+    assert checked.profile is None and "vehicle_plates" in checked.errors
+
+
+def test_narrow_requests_are_offered_only_where_the_law_or_status_gives_them():
+    catalog = default_catalog()
+    broker = catalog.broker("spokeo")
+
+    def offered(state: str, **statuses: str) -> set[str]:
+        profile, errors = flow.build_profile({**ANSWERS, "state": state, **statuses}, state, "en")
+        assert profile is not None, errors
+        return {kind.value for kind, _ in flow.offered_requests(profile, broker, LETTER_DATE, catalog)}
+
+    general = {"delete", "opt-out", "access"}
+    assert offered("VA") == general | {"correct"}  # Virginia's law gives a correction right, nothing narrower
+    assert offered("CA") >= general | {"correct", "limit-sensitive"}
+    assert "nevada-opt-out" in offered("NV") and "nevada-opt-out" not in offered("CA")
+    assert offered("MS") == general  # no privacy law: the general requests, asked voluntarily
+    assert "daniels-law" in offered("NJ", daniels_law="yes") and "daniels-law" not in offered("NJ")
+    acp = {"acp": "yes", "acp_street": "PO Box 1201", "acp_city": "Sacramento", "acp_state": "CA", "acp_postal_code": "95812"}
+    assert "acp" in offered("CA", **acp) and "acp" not in offered("CA")
+    assert set(flow.WEB_REQUESTS).isdisjoint({RequestKind.FCRA_DISPUTE, RequestKind.GDPR_ERASURE})  # CLI-only
+
+
+def _walk_to_ask(state: str = "VA", preset: str = "pick", **person: str):
+    from starlette.testclient import TestClient
+
+    from optout.web import create_app
+    from tests.web_support import CSRF
+
+    asgi, sessions = create_app(today=lambda: LETTER_DATE)
+    client = TestClient(asgi, base_url="http://127.0.0.1:8765", follow_redirects=False)
+    client.get(f"/?token={sessions.token}")
+    csrf = CSRF.search(client.get("/state").text).group(1)
+    client.post("/state", data={"csrf": csrf, "state": state})
+    answers = {"full_name": "Alex Rivera", "emails": "alex@example.org", "street": "12 Elm St", "city": "Richmond",
+               "state": state, "postal_code": "23220", **person}
+    assert client.post("/you", data={"csrf": csrf, **answers}).status_code == 303
+    client.post("/brokers/pick", data={"csrf": csrf, "broker": "spokeo", "action": "add"})
+    assert client.post("/brokers", data={"csrf": csrf, "preset": preset}).status_code == 303
+    return client, csrf
+
+
+def test_identifier_errors_show_next_to_their_field_on_the_page():
+    client, csrf = _walk_to_ask()
+    page = client.post("/you", data={"csrf": csrf, "full_name": "Alex Rivera", "street": "12 Elm St", "city": "Richmond",
+                                     "state": "VA", "postal_code": "23220", "ad_ids_android": f"{ANDROID_ID}\n1234"})
+    assert page.status_code == 422
+    error = re.search(r'<p class="error" id="error-ad_ids_android">(.*?)</p>', page.text, flags=re.S)
+    assert error and "Line 2:" in error.group(1) and "8-4-4-4-12" in error.group(1)
+    assert 'aria-describedby="help-ad_ids_android error-ad_ids_android"' in page.text
+    assert '<details id="identifiers" open>' in page.text  # the folded questions open where an answer is wrong
+    fresh, _ = _walk_to_ask()
+    assert '<details id="identifiers">' in fresh.get("/you").text  # folded when empty
+    assert '<details id="identifiers" open>' in fresh.get("/you?more=1").text  # opened by step 4's link
+
+
+def test_step_4_says_which_chosen_companies_need_an_identifier_not_given():
+    client, _ = _walk_to_ask(preset="location")
+    page = client.get("/ask").text
+    assert "find people by a phone's advertising ID" in page and 'href="/you?more=1#field-ad_ids_android"' in page
+    given, _ = _walk_to_ask(preset="location", ad_ids_android=ANDROID_ID)
+    assert "find people by a phone's advertising ID" not in given.get("/ask").text
+
+
+def test_a_correction_says_what_is_wrong_and_reaches_the_letter():
+    client, csrf = _walk_to_ask()
+    page = client.get("/ask").text
+    assert 'id="request-correct"' in page and 'id="request-limit-sensitive"' not in page  # Virginia: no limit right
+    assert client.post("/ask", data={"csrf": csrf, "request": "limit-sensitive"}).status_code == 422
+    empty = client.post("/ask", data={"csrf": csrf, "request": "correct", "corrections": "  "})
+    assert empty.status_code == 422 and 'id="error-corrections"' in empty.text
+    hostile = client.post("/ask", data={"csrf": csrf, "request": "correct", "corrections": "ok\nbad\u202etext"})
+    assert hostile.status_code == 422 and "Line 2:" in hostile.text  # the profile file's rule on hidden characters
+    item = "Address: lists 9 Oak St, Reno, NV as my home; I have never lived there, delete it"
+    assert client.post("/ask", data={"csrf": csrf, "request": "correct", "corrections": item}).status_code == 303
+    made = client.post("/letters", data={"csrf": csrf})
+    assert made.status_code == 200 and made.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(made.content))
+    [text_name] = [n for n in archive.namelist() if n.endswith(".txt") and "-correct-" in n]
+    letter = " ".join(archive.read(text_name).decode().split())
+    assert "9 Oak St, Reno, NV" in letter and "59.1-577(A)(2)" in letter  # Virginia's correction right
+    # The items belong to the correction only: a deletion letter does not carry them.
+    assert client.post("/ask", data={"csrf": csrf, "request": "delete"}).status_code == 303
+    deletion = zipfile.ZipFile(io.BytesIO(client.post("/letters", data={"csrf": csrf}).content))
+    assert all("9 Oak St" not in deletion.read(n).decode() for n in deletion.namelist() if n.endswith(".txt"))
+
+
+def test_a_request_the_new_answers_no_longer_allow_goes_back_to_step_4():
+    client, csrf = _walk_to_ask(state="NJ", daniels_law="yes")
+    assert client.post("/ask", data={"csrf": csrf, "request": "daniels-law"}).status_code == 303
+    client.post("/you", data={"csrf": csrf, "full_name": "Alex Rivera", "street": "12 Elm St", "city": "Newark",
+                              "state": "NJ", "postal_code": "07102"})  # the Daniel's Law box no longer ticked
+    response = client.get("/letters")
+    assert response.status_code == 303 and response.headers["location"] == "/ask"
+
+
+def _ledger_requests(path):
+    from optout.ledger import open_ledger
+
+    with open_ledger(path, create=False) as ledger:
+        return ledger.requests()
+
+
+def test_keep_a_record_only_when_asked_and_only_in_an_existing_ledger(tmp_path, monkeypatch):
+    from optout.ledger import default_ledger_path, open_ledger
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    ledger_path = default_ledger_path()
+    assert str(ledger_path).startswith(str(tmp_path))
+    client, csrf = _walk_to_ask()
+    assert client.post("/ask", data={"csrf": csrf, "request": "delete"}).status_code == 303
+    assert 'name="record"' not in client.get("/letters").text  # no ledger: nothing to offer, nothing made
+    assert client.post("/letters", data={"csrf": csrf, "record": "yes"}).status_code == 200
+    assert not ledger_path.exists()
+
+    open_ledger(ledger_path).close()  # as `optout letter --record` leaves it
+    page = client.get("/letters").text
+    assert 'name="record" value="yes"' in page and "checked" not in page.split('name="record"')[1].split(">")[0]
+    assert client.post("/letters", data={"csrf": csrf}).status_code == 200
+    assert _ledger_requests(ledger_path) == []  # unticked: nothing stored
+
+    made = client.post("/letters", data={"csrf": csrf, "record": "yes"})
+    archive = zipfile.ZipFile(io.BytesIO(made.content))
+    recorded = _ledger_requests(ledger_path)
+    letters = [n for n in archive.namelist() if n.endswith(".pdf") and n.startswith("letters/")]
+    assert len(recorded) == len(letters) == 1
+    assert recorded[0].broker_id == "spokeo" and recorded[0].request is RequestKind.DELETE
+    assert recorded[0].reference in letters[0] and recorded[0].source is None  # no profile file, no personal details
+    checklist = " ".join(" ".join((p.extract_text() or "").split())
+                         for p in PdfReader(io.BytesIO(archive.read("00-checklist.pdf"))).pages)
+    assert "recorded in your ledger" in checklist and "optout ledger mark" in checklist
+    assert client.post("/letters", data={"csrf": csrf, "record": "yes"}).status_code == 200
+    assert len(_ledger_requests(ledger_path)) == 1  # the same letter twice is one record, as with the CLI
+
+    ledger_path.unlink()
+    ledger_path.write_bytes(b"not a database at all")
+    broken = client.post("/letters", data={"csrf": csrf, "record": "yes"})
+    assert broken.status_code == 422 and broken.headers["content-type"].startswith("text/html")
+    assert 'id="error-record"' in broken.text and "not an optout ledger" in broken.text
+    assert ledger_path.read_bytes() == b"not a database at all"  # left as it was
+
+
+def test_emptying_the_correction_items_sends_the_person_back_to_step_4():
+    client, csrf = _walk_to_ask()
+    assert client.post("/ask", data={"csrf": csrf, "request": "correct", "corrections": "Phone: wrong"}).status_code == 303
+    assert client.post("/ask", data={"csrf": csrf, "request": "correct", "corrections": ""}).status_code == 422
+    response = client.get("/letters")
+    assert response.status_code == 303 and response.headers["location"] == "/ask"

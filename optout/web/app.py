@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -19,9 +20,9 @@ from starlette.staticfiles import StaticFiles
 
 from ..catalog import Catalog, default_catalog
 from ..errors import InputError
+from ..fsutil import OutputError
 from ..jurisdictions import us_jurisdictions, us_state_name
-from ..legal import decide
-from ..models import LawKind, RequestKind
+from ..models import LawKind, Letter, RequestKind
 from . import flow
 from .bundle import build_bundle
 from .i18n import LANGUAGES, environment, language_from_header, pick_language
@@ -47,8 +48,10 @@ STEP_PATHS = [path for path, _, _ in STEPS]
 
 
 class WebApp:
-    def __init__(self, catalog: Catalog, sessions: Sessions, today: Callable[[], dt.date]) -> None:
+    def __init__(self, catalog: Catalog, sessions: Sessions, today: Callable[[], dt.date],
+                 ledger: Path | None = None) -> None:
         self.catalog = catalog
+        self.ledger = ledger  # None: the user's own ledger, where `optout letter --record` keeps it
         self.sessions = sessions
         self.today = today
         self.presets = {p.key: p for p in flow.presets(catalog)}
@@ -164,12 +167,16 @@ class WebApp:
             return redirect
         assert session.state is not None
         errors: dict[str, str] = {}
+        error_lines: dict[str, int] = {}
         if request.method == "POST":
             answers = await self.form(request, session)
-            session.answers = {spec.name: answers.get(spec.name, "")[:2000] for spec in flow.FIELDS}
-            profile, errors = flow.build_profile(session.answers, session.state, session.language)
-            if profile is not None:
-                session.profile = profile
+            # The correction items are step 4's answer, used only by a correction request: kept, not asked here.
+            session.answers.update({spec.name: answers.get(spec.name, "") for spec in flow.FIELDS if spec.group != "ask"})
+            checked = flow.check_answers({**session.answers, "corrections": ""}, session.state, session.language,
+                                         self.catalog)
+            errors, error_lines = checked.errors, checked.lines
+            if checked.profile is not None:
+                session.profile = checked.profile
                 return RedirectResponse("/brokers", status_code=303)
             session.profile = None
         answers = dict(session.answers)
@@ -182,7 +189,9 @@ class WebApp:
         return self.page(
             session, "you", status=422 if errors else 200, fields=flow.FIELDS, groups=flow.GROUPS, answers=answers,
             errors=errors, states=flow.states(), hints=flow.ERROR_HINTS, generic_hint=flow.GENERIC_HINT,
-            labels=flow.FIELD_LABELS, state_name=us_state_name(session.state), laws=laws,
+            labels=flow.FIELD_LABELS, state_name=us_state_name(session.state), laws=laws, error_lines=error_lines,
+            ids_open=request.query_params.get("more") == "1"
+            or any(answers.get(s.name, "").strip() or s.name in errors for s in flow.FIELDS if s.group == "ids"),
         )
 
     # -- step 3: which companies ----------------------------------------------
@@ -229,38 +238,92 @@ class WebApp:
         if (redirect := self.guard_step(session, "ask")) is not None:
             return redirect
         errors: dict[str, str] = {}
+        error_lines: dict[str, int] = {}
+        today = self.today()
+        chosen = [self.catalog.brokers[b] for b in self.chosen_ids(session)]
+        offered = flow.offered_requests(session.profile, chosen[0], today, self.catalog)  # type: ignore[arg-type]
         if request.method == "POST":
             answers = await self.form(request, session)
-            if answers.get("request") in {kind.value for kind in flow.WEB_REQUESTS}:
-                session.request = answers["request"]
+            choice = answers.get("request")
+            session.answers["corrections"] = answers.get("corrections", session.answers.get("corrections", ""))
+            if choice not in {kind.value for kind, _ in offered}:
+                errors["request"] = "choose"
+            elif choice == RequestKind.CORRECT.value:
+                checked = self.letter_profile(session, RequestKind.CORRECT)
+                errors, error_lines = checked.errors, checked.lines
+            if not errors:
+                session.request = choice
                 return RedirectResponse("/letters", status_code=303)
-            errors["request"] = "choose"
-        today = self.today()
-        sample = self.catalog.brokers[self.chosen_ids(session)[0]]
         options = []
-        for kind in flow.WEB_REQUESTS:
-            decision = decide(session.profile, sample, kind, today, self.catalog)  # type: ignore[arg-type]
+        for kind, decision in offered:
             laws = [self.catalog.law(law_id) for law_id in decision.laws if law_id != "no-law"]
             options.append((kind, flow.request_label(kind), decision, laws))
+        missing = flow.missing_identifiers(session.profile, chosen, self.catalog)  # type: ignore[arg-type]
         return self.page(session, "ask", status=422 if errors else 200, options=options, errors=errors,
-                         right_labels=flow.RIGHT_LABELS, today=today, sample_name=sample.name)
+                         right_labels=flow.RIGHT_LABELS, today=today, sample_name=chosen[0].name,
+                         corrections=flow.FIELD_BY_NAME["corrections"], answers=session.answers, hints=flow.ERROR_HINTS,
+                         error_lines=error_lines, missing=missing, missing_words=flow.MISSING_IDENTIFIER_WORDS)
+
+    def letter_profile(self, session: Session, kind: RequestKind) -> flow.Checked:
+        """The profile the letters are written from: step 2's answers, and for a correction the items of step 4."""
+        if kind is not RequestKind.CORRECT:
+            return flow.Checked(session.profile, {}, {})  # type: ignore[arg-type]
+        assert session.state is not None
+        checked = flow.with_corrections(session.answers, session.answers.get("corrections", ""), session.state,
+                                        session.language)
+        if checked.profile is not None and not checked.profile.corrections:  # a correction must say what is wrong
+            return flow.Checked(None, {"corrections": "empty"}, {})
+        return checked
 
     # -- step 5: the letters --------------------------------------------------
+
+    def ledger_path(self) -> Path:
+        from ..ledger.store import default_ledger_path
+
+        return self.ledger if self.ledger is not None else default_ledger_path()
+
+    def has_ledger(self) -> bool:
+        """A record is offered only to someone who already keeps a ledger (`optout letter --record` made it)."""
+        return self.ledger_path().expanduser().is_file()
+
+    def record(self, letters: list[Letter]) -> None:
+        """As `optout letter --record`: each letter drafted, in one transaction. The ledger keeps no personal details
+        (and here no profile file either: the answers were never a file)."""
+        from ..ledger import letter_entry, open_ledger
+
+        with open_ledger(self.ledger_path(), create=False) as ledger:
+            ledger.add_requests([letter_entry(letter, self.catalog, None) for letter in letters])
 
     async def letters(self, request: Request) -> Response:
         session = self.session(request)
         if (redirect := self.guard_step(session, "letters")) is not None:
             return redirect
+        assert session.request is not None  # the guard let only an answered step 4 through
         ids = self.chosen_ids(session)
+        kind = RequestKind(session.request)
+        first = self.catalog.brokers[ids[0]]
+        offered = {k for k, _ in flow.offered_requests(session.profile, first, self.today(), self.catalog)}  # type: ignore[arg-type]
+        checked = self.letter_profile(session, kind)
+        if kind not in offered or checked.profile is None:  # the answers changed since step 4: choose again
+            return RedirectResponse("/ask", status_code=303)
+        errors: dict[str, str] = {}
         if request.method == "POST":
-            await self.form(request, session)
+            answers = await self.form(request, session)
             brokers = [self.catalog.brokers[b] for b in ids]
-            bundle = build_bundle(session.profile, brokers, RequestKind(session.request), self.today(),  # type: ignore[arg-type]
-                                  self.catalog, session.language)
-            return Response(bundle.data, media_type="application/zip",
-                            headers={"content-disposition": f'attachment; filename="{bundle.name}"'})
-        label = flow.request_label(RequestKind(session.request or RequestKind.DELETE.value))[0]
-        return self.page(session, "letters", count=len(ids), request_label=label)
+            record = answers.get("record") == "yes" and self.has_ledger()
+            bundle = build_bundle(checked.profile, brokers, kind, self.today(), self.catalog, session.language,
+                                  recorded_in=str(self.ledger_path()) if record else None)
+            try:
+                if record:
+                    self.record(bundle.made)
+            except (InputError, OutputError) as exc:  # nothing is half-recorded: one transaction
+                errors["record"] = str(exc)
+            else:
+                return Response(bundle.data, media_type="application/zip",
+                                headers={"content-disposition": f'attachment; filename="{bundle.name}"'})
+        label = flow.request_label(kind)[0]
+        return self.page(session, "letters", status=422 if errors else 200, count=len(ids), request_label=label,
+                         has_ledger=self.has_ledger(), ledger_path=str(self.ledger_path()), errors=errors)
 
     # -- errors ---------------------------------------------------------------
 
@@ -291,12 +354,14 @@ def create_app(
     catalog: Catalog | None = None,
     token: str | None = None,
     today: Callable[[], dt.date] = dt.date.today,
+    ledger: Path | None = None,
 ) -> tuple[GuardMiddleware, Sessions]:
-    """The ASGI app and its sessions (whose `token` is the one-time launch token)."""
+    """The ASGI app and its sessions (whose `token` is the one-time launch token). `ledger`: the ledger the page may
+    record letters in (default: the user's own, if it exists)."""
     from ..paths import templates_dir
 
     sessions = Sessions(token)
-    web = WebApp(catalog or default_catalog(), sessions, today)
+    web = WebApp(catalog or default_catalog(), sessions, today, ledger)
     both = ["GET", "POST"]
     routes = [
         Route("/", web.start),

@@ -55,6 +55,7 @@ class Bundle:
     data: bytes
     letters: int
     files: list[str]
+    made: list[Letter] = field(default_factory=list)  # the letters themselves, for a ledger record
 
 
 def _mailing_key(letter: Letter) -> tuple:
@@ -118,11 +119,12 @@ def letter_pdfs(
     return pdfs
 
 
-def checklist_pdf(rows: list[ChecklistRow], profile: Profile, request: RequestKind, on: dt.date, language: str) -> bytes:
+def checklist_pdf(rows: list[ChecklistRow], profile: Profile, request: RequestKind, on: dt.date, language: str,
+                  recorded_in: str | None = None) -> bytes:
     from ..render.pdf import pinned_timestamps, render_html
 
     html = environment(language).get_template("web/checklist.html.j2").render(
-        rows=rows, profile=profile, request=request.value, letter_date=on
+        rows=rows, profile=profile, request=request.value, letter_date=on, recorded_in=recorded_in
     )
     with pinned_timestamps(on):
         return render_html(html)
@@ -151,7 +153,9 @@ def build_bundle(
     on: dt.date,
     catalog: Catalog,
     language: str,
+    recorded_in: str | None = None,
 ) -> Bundle:
+    """`recorded_in`: the ledger the caller records these letters in; the checklist says so and how to mark them."""
     letters = compose_all(profile, brokers, request, on, catalog)
     labels = table_for(catalog).labels  # what each letter discloses, named as `optout explain` names it
     texts: dict[str, list[tuple[str, bytes]]] = {}
@@ -167,7 +171,7 @@ def build_bundle(
                                  [labels[item.field].get(language, labels[item.field]["en"]) for item in letter.discloses]))
     checklist: list[bytes] = []
     pdfs = letter_pdfs(profile, letters, request, on,
-                       meanwhile=lambda: checklist.append(checklist_pdf(rows, profile, request, on, language)))
+                       meanwhile=lambda: checklist.append(checklist_pdf(rows, profile, request, on, language, recorded_in)))
     entries = [(CHECKLIST_NAME, checklist[0]), (CALENDAR_NAME, ics.calendar(rows, gettext_for(language)))]
     for letter in letters:
         entries += [(f"letters/{file_stem(letter)}.pdf", pdfs[letter.reference]), *texts[letter.reference]]
@@ -178,4 +182,5 @@ def build_bundle(
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16  # private, as optout writes every file
             archive.writestr(info, data)
-    return Bundle(f"optout-letters-{on.isoformat()}.zip", buffer.getvalue(), len(letters), [name for name, _ in entries])
+    return Bundle(f"optout-letters-{on.isoformat()}.zip", buffer.getvalue(), len(letters), [name for name, _ in entries],
+                  letters)
