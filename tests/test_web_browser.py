@@ -227,3 +227,61 @@ def test_no_page_or_asset_references_another_site(browser, server):
     assert "url(" not in page.content() and "@import" not in page.content()
     assert all(url.startswith(base) for url in requested), requested
     context.close()
+
+
+def test_an_identifier_and_a_narrow_request_reach_the_letter(browser, server):
+    """A Californian gives a phone's advertising ID (in the folded questions) and asks a location company to limit
+    the use of sensitive data: the request only California's law gives, in a letter that names the ID."""
+    base, sessions = server
+    android_id = "38400000-8cf0-11bd-b23e-10b96e40000d"
+    context = browser.new_context(accept_downloads=True, locale="en-US", viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/?token={sessions.token}")
+    page.select_option("#field-state", "CA")
+    page.get_by_role("button", name="Continue").click()
+
+    page.wait_for_url(f"{base}/you")
+    page.fill("#field-full_name", "Dana Reyes")
+    page.fill("#field-street", "500 Oak Ave")
+    page.fill("#field-city", "Fresno")
+    page.fill("#field-postal_code", "93721")
+    assert not page.locator("#field-ad_ids_android").is_visible()  # folded away: most people need none of it
+    page.locator("#identifiers summary").click()
+    page.fill("#field-ad_ids_android", "38400000-8cf0-11bd")  # cut short when copied
+    assert_accessible(page)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{base}/you")
+    assert "Line 1:" in page.locator("#error-ad_ids_android").inner_text()
+    assert page.locator("#field-ad_ids_android").is_visible()  # opened where the answer is wrong
+    shot(page, "en", "ids-2-you-error")
+    page.fill("#field-ad_ids_android", android_id)
+    page.get_by_role("button", name="Continue").click()
+
+    page.wait_for_url(f"{base}/brokers")
+    page.fill("#field-q", "venntel")
+    page.get_by_role("button", name="Search").click()
+    page.locator("#search input[type=checkbox]").first.check()
+    page.get_by_role("button", name="Add the ticked companies").click()
+    page.check("#preset-pick")
+    page.get_by_role("button", name="Continue").click()
+
+    page.wait_for_url(f"{base}/ask")
+    ask = page.locator("main").inner_text()
+    assert "Limit the use of my sensitive data" in ask and "Cal. Civ. Code § 1798.121(a)" in ask
+    assert page.locator("#request-nevada-opt-out").count() == 0  # Nevada's law is not a Californian's
+    assert page.locator("#request-correct").count() == 1 and page.locator("#field-corrections").count() == 1
+    assert_accessible(page)
+    shot(page, "en", "ids-4-ask")
+    page.check("#request-limit-sensitive")
+    page.get_by_role("button", name="Continue").click()
+
+    page.wait_for_url(f"{base}/letters")
+    shot(page, "en", "ids-5-letters")
+    archive = download_zip(page)
+    [name] = [n for n in archive.namelist() if n.startswith("letters/") and n.endswith(".pdf")]
+    assert "venntel-limit-sensitive-" in name
+    text = pdf_text(archive.read(name))
+    assert android_id in text.replace(" ", "") and "Android advertising ID" in text
+    assert "limit your use and disclosure of my sensitive personal information" in text
+    assert "Dana Reyes" in text and "§ 1798.121(a)" in text
+    context.close()
