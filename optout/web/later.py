@@ -280,18 +280,17 @@ class LaterPages:
     async def letter(self, request: Request) -> Response:
         web = self.web
         session = web.session(request)
+        answers = await web.form(request, session) if request.method == "POST" else {}
         case, _ = read_answers(session.later, web.catalog, web.today())
         if session.profile is None or case is None or not session.later.get("ready"):
             return RedirectResponse("/later", status_code=303)
         profile: Profile = session.profile  # type: ignore[assignment]
-        if request.method == "POST":
-            answers = await web.form(request, session)
-            if answers.get("action") == "complaint":
-                session.later["outcome"] = "complain"
-                return RedirectResponse("/later/letter", status_code=303)
+        if answers.get("action") == "complaint":
+            session.later["outcome"] = "complain"
+            return RedirectResponse("/later/letter", status_code=303)
         try:
             plan = make_plan(web.catalog, profile, case, web.today())
-            if request.method == "POST" and plan.blocked is None:
+            if answers.get("action") == "download" and plan.blocked is None:
                 composed = compose_next(web.catalog, profile, plan)
                 bundle = later_bundle(profile, composed, case.request, web.today())
                 return Response(bundle.data, media_type="application/zip",
