@@ -5,6 +5,7 @@ letters come back out of the ZIP and are read with pypdf."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -15,13 +16,15 @@ from pypdf import PdfReader
 from starlette.testclient import TestClient
 
 from optout.catalog import default_catalog
+from optout.deadlines import due_date
 from optout.errors import InputError
 from optout.legal import decide
 from optout.lifecycle import PriorLetter, compose_follow_up
-from optout.models import RequestKind
+from optout.models import DayKind, RequestKind
 from optout.render import txt
 from optout.templating import long_date
 from optout.web import create_app, flow
+from optout.web.later import LaterCase, make_plan
 from tests.web_support import CSRF, LETTER_DATE
 
 BASE = "http://127.0.0.1:8765"
@@ -267,3 +270,47 @@ def test_the_later_pages_speak_spanish_and_forget_their_answers(app):
     client.post("/forget", data={"csrf": csrf})
     assert client.get("/later/letter").headers["location"] == "/later"
     assert REFERENCE not in client.get("/later").text
+
+
+def test_the_law_s_own_clocks_show_the_opt_out_clock_and_the_appeal_decision(app):
+    california = {**VIRGINIA, "city": "Fresno", "state": "CA", "postal_code": "93721"}
+    client, csrf = started(app, person=california)
+    answer(client, csrf, **FIRST, outcome="no-answer")
+    page = text_of(client.get("/later/letter"))
+    assert "California Consumer Privacy Act" in page and "had to be honored sooner: within 15 business days" in page
+    connecticut = {**VIRGINIA, "city": "Hartford", "state": "CT", "postal_code": "06103"}
+    client, csrf = started(create_app(today=lambda: LETTER_DATE), person=connecticut)
+    answer(client, csrf, **FIRST, outcome="refused", denied_on="2026-10-20")
+    page = text_of(client.get("/later/letter"))
+    decide_by = due_date(LETTER_DATE, 60, DayKind.CALENDAR, "CT")
+    assert f"The company must decide within 60 calendar days: by {long_date(decide_by)}" in page
+    assert "Conn. Gen. Stat. § 42-518(d)" in page
+
+
+def test_an_appeal_window_that_closed_offers_the_complaint():
+    """No law in the catalog limits the time to appeal yet; a record that did would close the appeal after it."""
+    catalog = copy.copy(default_catalog())
+    virginia = catalog.laws["va-vcdpa"]
+    assert virginia.appeal is not None
+    closing = virginia.model_copy(update={"appeal": virginia.appeal.model_copy(update={"window_days": 30})})
+    catalog.laws = {**catalog.laws, "va-vcdpa": closing}
+    profile = profile_of(VIRGINIA)
+    late = LaterCase("spokeo", RequestKind.DELETE, dt.date(2026, 9, 1), REFERENCE, "refused", dt.date(2026, 10, 20))
+    plan = make_plan(catalog, profile, late, LETTER_DATE)
+    assert plan.blocked == "appeal-window-closed" and plan.window_end == dt.date(2026, 11, 19) and plan.can_complain
+    in_time = make_plan(catalog, profile, LaterCase(**{**late.__dict__, "denied_on": dt.date(2026, 11, 10)}), LETTER_DATE)
+    assert in_time.blocked is None and in_time.window_end == dt.date(2026, 12, 10)
+    asgi, sessions = create_app(catalog=catalog, today=lambda: LETTER_DATE)
+    client, csrf = started((asgi, sessions))
+    answer(client, csrf, **FIRST, outcome="refused", denied_on="2026-10-20")
+    page = text_of(client.get("/later/letter"))
+    assert "appeal within 30 days of the refusal, that is by November 19, 2026" in page
+    assert "Draft a complaint instead" in page and "Download the letter" not in page
+
+
+def test_no_appeal_without_a_law(app):
+    person = {**VIRGINIA, "city": "Albany", "state": "NY", "postal_code": "12207"}
+    client, csrf = started(app, person=person)
+    answer(client, csrf, **FIRST, outcome="refused", denied_on="2026-10-20")
+    page = text_of(client.get("/later/letter"))
+    assert "so there is no appeal to make" in page and "Draft a complaint instead" not in page

@@ -148,6 +148,12 @@ class Plan:
     decide_by: dt.date | None = None
 
     @property
+    def opt_out_deadlines(self) -> list[tuple[Law, Deadline]]:
+        """The shorter clocks some laws set for the opt-outs a deletion letter also invokes (CCPA regulations)."""
+        laws = {law.id: law for law in self.setting.laws}
+        return [(laws[d.law_id], d) for d in self.setting.decision.deadlines if d.part == "opt-out" and d.law_id in laws]
+
+    @property
     def due(self) -> dt.date:
         return self.setting.due
 
