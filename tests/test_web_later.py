@@ -83,6 +83,8 @@ def profile_of(person: dict):
 def test_the_first_page_leads_here_and_details_come_from_step_two(app):
     client, csrf = started(app, person=None)
     assert 'href="/later"' in client.get("/state").text
+    # Answers before the details are kept, but lead back to the question of who you are.
+    assert answer(client, csrf, **FIRST, outcome="no-answer").headers["location"] == "/later"
     page = client.get("/later")
     assert page.status_code == 200 and 'action="/later/details"' in page.text and 'name="sent_on"' not in page.text
     # Step 1 and step 2 ask (the same form, the same rules); step 2 then sends the person back here, once.
@@ -228,6 +230,8 @@ def test_a_letter_without_a_reference_names_it_by_its_date(app):
     ("sent_on", "09/01/2026", "Enter the date as year-month-day"),
     ("sent_on", "2026-12-25", "This date is after today"),
     ("denied_on", "2026-08-01", "The refusal cannot come before the day you sent the letter"),
+    ("denied_on", "2026-12-01", "This date is after today: enter the day the company refused"),
+    ("denied_on", "20 Oct", "Enter the date as year-month-day, like 2026-10-20"),
     ("reference", "OPT-1\u202eX", "Copy the reference as printed"),
 ])
 def test_bad_input_gets_its_error_next_to_the_field(app, field, value, message):
@@ -314,3 +318,17 @@ def test_no_appeal_without_a_law(app):
     answer(client, csrf, **FIRST, outcome="refused", denied_on="2026-10-20")
     page = text_of(client.get("/later/letter"))
     assert "so there is no appeal to make" in page and "Draft a complaint instead" not in page
+
+
+def test_a_reason_the_library_gives_and_the_page_does_not_know_is_shown_as_it_is(app, monkeypatch):
+    from optout.web import later
+
+    def refuse(*args):
+        raise InputError("letter OPT-1: a reason only the library knows")
+
+    monkeypatch.setattr(later, "compose_next", refuse)
+    client, csrf = started(app)
+    answer(client, csrf, **FIRST, outcome="no-answer")
+    response = client.post("/later/letter", data={"csrf": csrf, "action": "download"})
+    assert response.status_code == 422 and response.headers["content-type"].startswith("text/html")
+    assert "optout cannot make this letter: letter OPT-1: a reason only the library knows" in text_of(response)
