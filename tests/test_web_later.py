@@ -223,6 +223,11 @@ def test_a_letter_without_a_reference_names_it_by_its_date(app):
     text = pdf_text(download(client, csrf))
     assert "Follow-up to the letter of September 1, 2026, unanswered" in text
     assert "(reference )" not in text and "reference OPT-" not in text
+    # The complaint's chronology and subject too.
+    answer(client, csrf, **{**FIRST, "reference": ""}, outcome="complain", denied_on="2026-10-20")
+    text = pdf_text(download(client, csrf))
+    assert "request of September 1, 2026 refused" in text and "(reference )" not in text
+    assert 'the request "Request to delete personal information under the VCDPA". On October 20, 2026' in text
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
