@@ -337,3 +337,35 @@ def test_a_reason_the_library_gives_and_the_page_does_not_know_is_shown_as_it_is
     response = client.post("/later/letter", data={"csrf": csrf, "action": "download"})
     assert response.status_code == 422 and response.headers["content-type"].startswith("text/html")
     assert "optout cannot make this letter: letter OPT-1: a reason only the library knows" in text_of(response)
+
+
+def test_a_complaint_after_an_appeal_lists_the_appeal(app):
+    client, csrf = started(app)
+    answer(client, csrf, **FIRST, outcome="complain", denied_on="2026-10-20", appeal_on="2026-10-25",
+           appeal_reference="apl-20261025-1a2b3c4d")
+    page = text_of(client.get("/later/letter"))
+    assert "Your appeal sent on October 25, 2026 (APL-20261025-1A2B3C4D)" in page
+    assert "also gives you an appeal" not in page  # it was made
+    text = pdf_text(download(client, csrf))
+    assert "October 25, 2026: I sent Spokeo, Inc. an appeal (reference APL-20261025-1A2B3C4D)" in text
+    assert "I appealed as" in text and "Va. Code Ann. § 59.1-577(C)" in text
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    ({"appeal_on": "2026-10-25", "appeal_reference": REFERENCE}, "appeal_reference", "it starts with APL-"),
+    ({"appeal_on": "2026-10-25"}, "appeal_reference", "it starts with APL-"),
+    ({"appeal_reference": "APL-20261025-1A2B3C4D"}, "appeal_on", "Enter the day you sent the appeal"),
+    ({"appeal_on": "2026-10-01", "appeal_reference": "APL-1"}, "appeal_on", "An appeal comes after the refusal"),
+    ({"appeal_on": "2026-12-01", "appeal_reference": "APL-1"}, "appeal_on", "This date is after today"),
+    ({"appeal_on": "25/10/2026", "appeal_reference": "APL-1"}, "appeal_on", "like 2026-11-10"),
+    ({"appeal_on": "2026-10-25", "appeal_reference": "APL-1", "denied_on": ""}, "denied_on", "an appeal answers it"),
+])
+def test_the_appeal_a_complaint_lists_is_checked(app, change, field, message):
+    client, csrf = started(app)
+    response = answer(client, csrf, **{**FIRST, "outcome": "complain", "denied_on": "2026-10-20", **change})
+    assert response.status_code == 422
+    html = response.text
+    block = html[html.index(f'id="error-{field}"'):html.index(f'id="field-{field}"')]
+    assert message in block
+    # The same answers are ignored by the letters that do not list an appeal.
+    assert answer(client, csrf, **{**FIRST, "outcome": "no-answer", **change}).status_code == 303

@@ -62,8 +62,15 @@ ERROR_MESSAGES = {
     "denied_on:not-date": N_("Enter the date as year-month-day, like 2026-10-20."),
     "denied_on:before": N_("The refusal cannot come before the day you sent the letter."),
     "denied_on:future": N_("This date is after today: enter the day the company refused."),
+    "appeal_on:not-date": N_("Enter the date as year-month-day, like 2026-11-10."),
+    "appeal_on:future": N_("This date is after today: enter the day you sent the appeal."),
+    "appeal_on:before": N_("An appeal comes after the refusal it answers: check this date and the refusal's."),
+    "appeal_on:missing": N_("Enter the day you sent the appeal, or leave its reference empty."),
+    "appeal_reference": N_("Give the reference optout printed on your appeal: it starts with APL-. For an appeal you "
+                           "wrote yourself, leave both empty and attach a copy to the complaint."),
 }
-FIELD_ORDER = ("broker", "request", "sent_on", "reference", "outcome", "denied_on")
+FIELD_ORDER = ("broker", "request", "sent_on", "reference", "outcome", "denied_on", "appeal_on", "appeal_reference")
+APPEAL_PREFIX = "APL-"  # the prefix optout.lifecycle gives an appeal's reference; the complaint reads the stage from it
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,8 @@ class LaterCase:
     reference: str
     outcome: str
     denied_on: dt.date | None
+    appeal_on: dt.date | None = None
+    appeal_reference: str = ""
 
     @property
     def letter_kind(self) -> str:
@@ -86,6 +95,14 @@ class LaterCase:
         denied = None if self.outcome == "no-answer" else self.denied_on
         return PriorLetter(reference=self.reference, request=self.request, broker_id=self.broker_id,
                            sent_on=self.sent_on, denied_on=denied)
+
+    def history(self) -> list[PriorLetter]:
+        """What a complaint lists: the first letter and, if the person appealed with optout, the appeal."""
+        if self.appeal_on is None:
+            return [self.prior()]
+        appeal = PriorLetter(reference=self.appeal_reference, request=self.request, broker_id=self.broker_id,
+                             sent_on=self.appeal_on)
+        return [self.prior(), appeal]
 
 
 def _date(text: str) -> dt.date | None:
@@ -127,10 +144,42 @@ def read_answers(answers: dict[str, str], catalog: Catalog, today: dt.date) -> t
         errors["denied_on"] = "denied_on:future"
     elif denied_on is not None and sent_on is not None and denied_on < sent_on:
         errors["denied_on"] = "denied_on:before"
+    appeal_on, appeal_reference = None, ""
+    if outcome == "complain":  # only a complaint lists the appeal; other letters ignore these answers
+        appeal_on, appeal_reference = _read_appeal(answers, denied_on, today, errors)
     if errors:
         return None, errors
     assert sent_on is not None
-    return LaterCase(broker_id, RequestKind(request), sent_on, reference, outcome, denied_on), {}
+    return LaterCase(broker_id, RequestKind(request), sent_on, reference, outcome, denied_on, appeal_on, appeal_reference), {}
+
+
+def _read_appeal(answers: dict[str, str], denied_on: dt.date | None, today: dt.date,
+                 errors: dict[str, str]) -> tuple[dt.date | None, str]:
+    """The appeal a complaint lists: its date (after the refusal, which must be given) and optout's APL- reference."""
+    text = answers.get("appeal_on", "").strip()
+    reference = " ".join(answers.get("appeal_reference", "").split()).upper()  # optout's references are upper case
+    appeal_on = _date(text) if text else None
+    if text and appeal_on is None:
+        errors["appeal_on"] = "appeal_on:not-date"
+    elif appeal_on is None and reference:
+        errors["appeal_on"] = "appeal_on:missing"
+    elif appeal_on is not None and appeal_on > today:
+        errors["appeal_on"] = "appeal_on:future"
+    elif appeal_on is not None and denied_on is not None and appeal_on < denied_on:
+        errors["appeal_on"] = "appeal_on:before"
+    if appeal_on is not None and denied_on is None:
+        errors.setdefault("denied_on", "denied_on:missing")
+    if (text or reference) and not _is_appeal_reference(reference):
+        errors["appeal_reference"] = "appeal_reference"
+    return appeal_on, reference
+
+
+def _is_appeal_reference(reference: str) -> bool:
+    try:
+        check_text(reference, max_length=REFERENCE_MAX)
+    except ValueError:
+        return False
+    return reference.startswith(APPEAL_PREFIX) and len(reference) > len(APPEAL_PREFIX)
 
 
 @dataclass
@@ -217,7 +266,7 @@ def compose_next(catalog: Catalog, profile: Profile, plan: Plan) -> Letter:
         return compose_follow_up(catalog, profile, prior, today=today)
     if plan.case.letter_kind == "appeal":
         return compose_appeal(catalog, profile, prior, today=today)
-    return compose_complaint(catalog, profile, [prior], today=today)
+    return compose_complaint(catalog, profile, plan.case.history(), today=today)
 
 
 def later_bundle(profile: Profile, letter: Letter, request: RequestKind, today: dt.date) -> Bundle:
