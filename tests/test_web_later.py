@@ -354,6 +354,7 @@ def test_a_complaint_after_an_appeal_lists_the_appeal(app):
 @pytest.mark.parametrize(("change", "field", "message"), [
     ({"appeal_on": "2026-10-25", "appeal_reference": REFERENCE}, "appeal_reference", "it starts with APL-"),
     ({"appeal_on": "2026-10-25"}, "appeal_reference", "it starts with APL-"),
+    ({"appeal_on": "2026-10-25", "appeal_reference": "APL-1\u202eX"}, "appeal_reference", "it starts with APL-"),
     ({"appeal_reference": "APL-20261025-1A2B3C4D"}, "appeal_on", "Enter the day you sent the appeal"),
     ({"appeal_on": "2026-10-01", "appeal_reference": "APL-1"}, "appeal_on", "An appeal comes after the refusal"),
     ({"appeal_on": "2026-12-01", "appeal_reference": "APL-1"}, "appeal_on", "This date is after today"),
