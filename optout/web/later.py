@@ -230,7 +230,9 @@ class Plan:
 
 
 def make_plan(catalog: Catalog, profile: Profile, case: LaterCase, today: dt.date) -> Plan:
-    """The checks optout.lifecycle makes before each letter, as reasons the page can word (the same order)."""
+    """The checks optout.lifecycle makes before each letter, as reasons the page can word (the same order and the
+    same dates: the due date is Setting's, the appeal's decision date the deadline code's, the window and the day
+    after the due date as compose_appeal and compose_follow_up count them)."""
     setting = Setting(catalog, profile, case.prior(), today, None)
     deadlines = [(law, d) for law in setting.laws if (d := setting.request_deadline(law)) is not None]
     appeal_law = next((law for law in setting.laws if law.appeal is not None and law.appeal.available), None)
@@ -269,20 +271,15 @@ def compose_next(catalog: Catalog, profile: Profile, plan: Plan) -> Letter:
     return compose_complaint(catalog, profile, plan.case.history(), today=today)
 
 
-def later_bundle(profile: Profile, letter: Letter, request: RequestKind, today: dt.date) -> Bundle:
+def later_bundle(profile: Profile, letter: Letter, kind: str, request: RequestKind, today: dt.date) -> Bundle:
     """The letter as the first letters' ZIP holds each one: PDF (the batch renderer), .eml, text, web-form text."""
     stem = f"letters/{file_stem(letter)}"
     pdfs = letter_pdfs(profile, [letter], request, today)
     entries = [(f"{stem}.pdf", pdfs[letter.reference]), (f"{stem}.eml", eml.render(letter)), (f"{stem}.txt", txt.render(letter))]
     if letter.webform_url:
         entries.append((f"{stem}-webform.txt", txt.render_webform(letter)))
-    name = f"optout-{plan_kind_slug(letter)}-{today.isoformat()}.zip"
+    name = f"optout-{kind}-{today.isoformat()}.zip"  # kind: a value of OUTCOMES, never typed text
     return Bundle(name, zip_bytes(entries), 1, [entry for entry, _ in entries])
-
-
-def plan_kind_slug(letter: Letter) -> str:
-    prefix = letter.reference.split("-", 1)[0]
-    return {"FUP": "follow-up", "APL": "appeal", "CMP": "complaint"}.get(prefix, "letter")
 
 
 def return_after_details(session: Session) -> str | None:
@@ -347,7 +344,7 @@ class LaterPages:
             plan = make_plan(web.catalog, profile, case, web.today())
             if answers.get("action") == "download" and plan.blocked is None:
                 composed = compose_next(web.catalog, profile, plan)
-                bundle = later_bundle(profile, composed, case.request, web.today())
+                bundle = later_bundle(profile, composed, case.letter_kind, case.request, web.today())
                 return Response(bundle.data, media_type="application/zip",
                                 headers={"content-disposition": f'attachment; filename="{bundle.name}"'})
         except InputError as exc:
