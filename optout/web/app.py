@@ -26,6 +26,7 @@ from ..models import LawKind, Letter, RequestKind
 from . import flow
 from .bundle import build_bundle
 from .i18n import LANGUAGES, environment, language_from_header, pick_language
+from .later import LATER_PATHS, later_routes, return_after_details
 from .security import (
     MAX_BODY,
     MAX_FORM_FIELDS,
@@ -134,7 +135,7 @@ class WebApp:
         answers = await self.form(request, session)
         session.language = pick_language(answers.get("language"))
         target = answers.get("next", "/state")
-        return RedirectResponse(target if target in STEP_PATHS else "/state", status_code=303)
+        return RedirectResponse(target if target in STEP_PATHS or target in LATER_PATHS else "/state", status_code=303)
 
     async def forget(self, request: Request) -> Response:
         session = self.session(request)
@@ -177,7 +178,7 @@ class WebApp:
             errors, error_lines = checked.errors, checked.lines
             if checked.profile is not None:
                 session.profile = checked.profile
-                return RedirectResponse("/brokers", status_code=303)
+                return RedirectResponse(return_after_details(session) or "/brokers", status_code=303)
             session.profile = None
         answers = dict(session.answers)
         for name in ("state", "acp_state"):
@@ -374,6 +375,7 @@ def create_app(
         Route("/brokers/pick", web.brokers_pick, methods=["POST"]),
         Route("/ask", web.ask, methods=both),
         Route("/letters", web.letters, methods=both),
+        *later_routes(web),
         Mount("/static", StaticFiles(directory=templates_dir() / "web" / "static"), name="static"),
     ]
     app = Starlette(

@@ -175,6 +175,12 @@ def build_bundle(
     entries = [(CHECKLIST_NAME, checklist[0]), (CALENDAR_NAME, ics.calendar(rows, gettext_for(language)))]
     for letter in letters:
         entries += [(f"letters/{file_stem(letter)}.pdf", pdfs[letter.reference]), *texts[letter.reference]]
+    return Bundle(f"optout-letters-{on.isoformat()}.zip", zip_bytes(entries), len(letters), [name for name, _ in entries],
+                  letters)
+
+
+def zip_bytes(entries: list[tuple[str, bytes]]) -> bytes:
+    """The files as one ZIP, in the order given, with fixed timestamps and private permissions."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:
@@ -182,5 +188,4 @@ def build_bundle(
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16  # private, as optout writes every file
             archive.writestr(info, data)
-    return Bundle(f"optout-letters-{on.isoformat()}.zip", buffer.getvalue(), len(letters), [name for name, _ in entries],
-                  letters)
+    return buffer.getvalue()

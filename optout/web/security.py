@@ -79,6 +79,7 @@ class Session:
     picked: list[str] = field(default_factory=list)
     search: str = ""
     request: str | None = None
+    later: dict[str, str] = field(default_factory=dict)  # the answers about a letter already sent (optout.web.later)
 
     def forget(self) -> None:
         language = self.language
