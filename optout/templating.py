@@ -126,7 +126,11 @@ def text_environment() -> Environment:
 
 @functools.lru_cache(maxsize=1)
 def html_environment() -> Environment:
-    return _base(autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=True, default=True))
+    from .i18n import install_render_language  # gettext is loaded only when HTML is rendered
+
+    env = _base(autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=True, default=True))
+    install_render_language(env)  # a batch cover sheet is in its client's language (templates/batch/cover.html.j2)
+    return env
 
 
 def render_note(note: Note, language: str = "en", generic: bool = False) -> str:

@@ -1,6 +1,8 @@
-"""Keep the web page's gettext catalogs current (Babel): extract, update, compile, check.
+"""Keep optout's gettext catalogs current (Babel): extract, update, compile, check. One catalog serves the web page
+and the batch cover sheets (optout/i18n.py loads it); letters to brokers stay in English and are not extracted.
 
-    python scripts/i18n.py extract   # templates/web/ and optout/web/ -> optout/locale/optout.pot, merged into each .po
+    python scripts/i18n.py extract   # templates/web/, templates/batch/, optout/web/ -> optout/locale/optout.pot,
+                                     # merged into each .po
     python scripts/i18n.py compile   # each .po -> its .mo (shipped in the wheel; tests/test_web_i18n.py checks they match)
 
 Translate in optout/locale/LANG/LC_MESSAGES/optout.po (any PO editor works), then compile.
@@ -21,8 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "optout" / "locale"
 TEMPLATE = LOCALE / "optout.pot"
 LANGUAGES = ["es"]
-METHOD_MAP = [("optout/web/**.py", "python"), ("templates/web/**.j2", "jinja2.ext:babel_extract")]
-OPTIONS_MAP = {"templates/web/**.j2": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}}
+TEMPLATE_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
+TEMPLATE_DIRS = ["templates/web/**.j2", "templates/batch/**.j2"]
+METHOD_MAP = [("optout/web/**.py", "python"), *((pattern, "jinja2.ext:babel_extract") for pattern in TEMPLATE_DIRS)]
+OPTIONS_MAP = dict.fromkeys(TEMPLATE_DIRS, TEMPLATE_OPTIONS)
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 
 
@@ -31,8 +35,11 @@ def po_path(language: str) -> Path:
 
 
 def extract() -> Catalog:
-    """Every message of the page, in a stable order and without line numbers (so diffs show real changes)."""
-    catalog = Catalog(project="optout", charset="utf-8", fuzzy=False)
+    """Every message of the page and the cover sheets, in a stable order, without line numbers and with the creation
+    date of the .pot already there (so diffs show real changes, and branches that add messages do not all clash on
+    the header)."""
+    created = read(TEMPLATE).creation_date if TEMPLATE.exists() else None
+    catalog = Catalog(project="optout", charset="utf-8", fuzzy=False, **({"creation_date": created} if created else {}))
     for filename, _lineno, message, comments, context in extract_from_dir(
         str(ROOT), METHOD_MAP, OPTIONS_MAP, keywords=KEYWORDS, strip_comment_tags=True
     ):

@@ -1,39 +1,23 @@
-"""Languages of the web page: gettext catalogs (optout/locale/, made with Babel: scripts/i18n.py) and one Jinja2
+"""Languages of the web page: the gettext catalogs of optout/i18n.py (optout/locale/, made with Babel) and one Jinja2
 environment per language. Letters to brokers stay in English; everything the person reads on the page, in the
 checklist and in the calendar file is in the language they chose."""
 
 from __future__ import annotations
 
 import functools
-import gettext
-from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALE_DIR, N_, gettext_for, locale_files, translations
 from ..models import DayKind
-from ..paths import PACKAGE_DIR, templates_dir
+from ..paths import templates_dir
 from ..templating import capfirst, law_ref, long_date
 
-LOCALE_DIR = PACKAGE_DIR / "locale"
-DOMAIN = "optout"
-LANGUAGES = {"en": "English", "es": "Español"}
-DEFAULT_LANGUAGE = "en"
-
-
-def N_(message: str) -> str:
-    return message
-
-
-@functools.cache
-def translations(language: str) -> gettext.NullTranslations:
-    if language == DEFAULT_LANGUAGE:
-        return gettext.NullTranslations()
-    # fallback=False: a missing compiled catalog is a packaging bug, not something to hide.
-    return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[language])
-
-
-def gettext_for(language: str):
-    return translations(language).gettext
+# The web page's modules and tests reach the shared catalogs (optout/i18n.py) through this module too.
+__all__ = [
+    "DEFAULT_LANGUAGE", "LANGUAGES", "LOCALE_DIR", "N_", "days_phrase", "environment", "gettext_for", "language_from_header",
+    "locale_files", "pick_language", "translations",
+]
 
 
 def pick_language(value: str | None) -> str:
@@ -79,6 +63,3 @@ def days_phrase(days: int, kind: DayKind | str, language: str = DEFAULT_LANGUAGE
         return ngettext("%(num)d business day", "%(num)d business days", days) % {"num": days}
     return ngettext("%(num)d calendar day", "%(num)d calendar days", days) % {"num": days}
 
-
-def locale_files() -> list[Path]:
-    return sorted(LOCALE_DIR.rglob("*.mo"))
