@@ -116,6 +116,23 @@ def test_plurals_agree_in_both_languages():
     assert "This packet holds 2 letters asking" in cover_html("en")
 
 
+@pytest.mark.parametrize(("request_kind", "english", "spanish"), [
+    ("delete", "to delete your data", "que borren sus datos"),
+    ("gdpr-erasure", "to delete your data", "que borren sus datos"),
+    ("nevada-opt-out", "to stop selling and sharing your data", "que dejen de vender y compartir sus datos"),
+    ("access", "to tell you what data they hold", "que le digan qué datos tienen"),
+    ("correct", "to correct wrong information about you", "que corrijan información equivocada"),
+    ("fcra-dispute", "to correct wrong information about you", "que corrijan información equivocada"),
+    ("limit-sensitive", "to limit the use of your sensitive data", "que limiten el uso de sus datos sensibles"),
+    ("daniels-law", "to stop disclosing your home address", "que dejen de divulgar la dirección de su casa"),
+    ("acp", "to stop disclosing your home address", "que dejen de divulgar la dirección de su casa"),
+])
+def test_the_cover_names_what_the_letters_ask(request_kind, english, spanish):
+    """A packet of corrections or Daniel's Law notices must not tell the client it asks to see their data."""
+    assert english in cover_html("en", request=request_kind)
+    assert spanish in cover_html("es", request=request_kind)
+
+
 def test_a_template_that_translates_without_a_language_is_an_error():
     env = html_environment()
     with pytest.raises(UndefinedError, match="language"):
