@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Annotated
 
 import typer
@@ -18,6 +17,7 @@ def serve(
 ) -> None:
     """Write your letters on a page in your browser, in English or Spanish. It runs on this computer only
     (127.0.0.1), opened with a private one-time link; nothing is sent anywhere. Stop it with Ctrl+C."""
+    import socket
     import webbrowser
 
     import uvicorn
