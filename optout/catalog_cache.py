@@ -26,13 +26,15 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .fsutil import atomic_write
-from .models import Broker, DisclosureTable, Law
+from .models import DEFERRED, Broker, DisclosureTable, Law
 
 COMPILED_NAME = "compiled.json"
 USER_CACHE_FORMAT = 2  # the header-and-lines layout above; a file of another format is not read
 
 
 class CompiledCatalog(BaseModel):
+    model_config = DEFERRED  # built only when the wheel's cache is read or written, or the fingerprint hashes its schema
+
     fingerprint: str
     brokers: list[Broker]
     laws: list[Law]
