@@ -348,6 +348,10 @@ class Records(Mapping[str, Model]):
     def __len__(self) -> int:
         return len(self._spans)
 
+    def __or__(self, other: Mapping[str, Model]) -> dict[str, Model]:
+        """`catalog.laws | {id: law}` as with the dict a catalog parsed from YAML has: a dict of every record."""
+        return {**self, **other}
+
 
 def _parse_yaml_catalog(root: Path) -> Catalog:
     disclosure = None

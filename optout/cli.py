@@ -1,6 +1,6 @@
 """The `optout` command: parses arguments and calls the library; no legal logic lives here."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` where commands are declared: typer evaluates string annotations twice at each start.
 
 import os
 from dataclasses import asdict

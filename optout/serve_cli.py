@@ -1,6 +1,6 @@
 """`optout serve`: start the local web page and open it in the browser. Only parses options; optout.web does the work."""
 
-from __future__ import annotations
+# Annotations are evaluated where written, not kept as strings: see optout/cli.py.
 
 from typing import Annotated
 

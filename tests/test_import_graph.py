@@ -143,3 +143,17 @@ def test_brokers_list_loads_no_templates_holidays_or_pdf_library(tmp_path):
     loaded = _modules_loaded_by(_run_cli(["brokers", "list"]) + no_record_read)
     assert "optout" in loaded
     assert not loaded & {"jinja2", "weasyprint", "holidays", "pycountry", "pypdf", "dask", "distributed"}
+
+
+def test_command_modules_keep_annotations_evaluated():
+    """typer reads every command's annotations at each start and evaluates string ones twice: the modules that declare
+    commands (cli.py, *_cli.py) do without `from __future__ import annotations` (optout/cli.py)."""
+    declaring = [PACKAGE / "cli.py", *sorted(PACKAGE.glob("*_cli.py"))]
+    assert len(declaring) > 5
+    postponed = [
+        path.name
+        for path in declaring
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__" and any(a.name == "annotations" for a in node.names)
+    ]
+    assert postponed == []
