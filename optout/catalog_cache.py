@@ -29,7 +29,9 @@ from .fsutil import atomic_write
 from .models import DEFERRED, Broker, DisclosureTable, Law
 
 COMPILED_NAME = "compiled.json"
-USER_CACHE_FORMAT = 2  # the header-and-lines layout above; a file of another format is not read
+# The header-and-lines layout above; a file of another format is not read. Raise it when the layout or what the
+# header's listing holds changes: a cache whose fingerprint still matches is otherwise kept with a new key.
+USER_CACHE_FORMAT = 2
 
 
 class CompiledCatalog(BaseModel):
