@@ -165,3 +165,29 @@ def test_a_cut_or_foreign_cache_file_is_not_read(tmp_path, monkeypatch):
         loaded = load_catalog(root)
         assert loaded.brokers["spokeo"] == parsed.brokers["spokeo"] and loaded.fingerprint == parsed.fingerprint
         assert cache.read_bytes() == whole  # written anew
+
+
+def test_a_touched_file_gives_the_cache_a_new_key_and_keeps_its_records(tmp_path, monkeypatch):
+    import os
+
+    from optout.catalog_cache import read_user_cache
+
+    root, parsed, cache = _cached_copy(tmp_path, monkeypatch)
+    before = read_user_cache(cache)
+    path = root / "laws" / "va-vcdpa.yaml"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))  # same content, another time
+    touched = load_catalog(root)
+    after = read_user_cache(cache)
+    assert before is not None and after is not None
+    assert after.stat_key != before.stat_key and after.body == before.body and after.fingerprint == before.fingerprint
+    assert touched.laws["va-vcdpa"] == parsed.laws["va-vcdpa"] and touched.listing == before.listing
+
+
+def test_a_damaged_disclosure_table_is_read_from_its_yaml(tmp_path, monkeypatch):
+    root, parsed, cache = _cached_copy(tmp_path, monkeypatch)
+    data = cache.read_bytes()
+    start = data.rindex(b'\n{"default":')  # the table is the last line
+    cache.write_bytes(data[:start] + b'\n{"defaulX":' + data[start + len(b'\n{"default":') :])  # same size
+    damaged = load_catalog(root)
+    assert damaged.disclosure == parsed.disclosure and damaged.fingerprint == parsed.fingerprint
+    assert not cache.exists()
