@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
-import json
-import os
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from .catalog_cache import (  # noqa: F401  (COMPILED_NAME, CompiledCatalog, catalog_fingerprint: also used from here)
+    COMPILED_NAME,
+    CompiledCatalog,
+    Span,
+    UserCache,
+    build_user_cache,
+    catalog_fingerprint,
+    catalog_stat_key,
+    channel_kinds,
+    read_compiled,
+    read_user_cache,
+    user_cache_path,
+    write_compiled,
+)
 from .errors import InputError
-from .fsutil import atomic_write
 from .models import Broker, DisclosureTable, Law
 from .paths import catalog_dir
 
@@ -249,10 +260,19 @@ class UnknownRecord(InputError, KeyError):
 
 @dataclass
 class Catalog:
-    brokers: dict[str, Broker]
-    laws: dict[str, Law]
+    brokers: Mapping[str, Broker]  # a dict, or Records: validated as they are read
+    laws: Mapping[str, Law]
     fingerprint: str = ""  # hash of every catalog file, recorded by batches so --resume can tell a changed catalog
     disclosure: DisclosureTable | None = None  # broker_catalog/disclosure.yaml; None: the packaged one
+    # (id, name, kinds of usable channel) of every broker, by id, when the user's cache has them; see broker_listing.
+    listing: list[tuple[str, str, str]] | None = field(default=None, compare=False, repr=False)
+
+    def broker_listing(self) -> list[tuple[str, str, str]]:
+        """(id, name, kinds of usable channel) of every broker, by id: what `optout brokers list` prints, without
+        validating every record when the user's cache has it."""
+        if self.listing is not None:
+            return self.listing
+        return sorted((b.id, b.name, channel_kinds(b)) for b in self.brokers.values())
 
     def broker(self, broker_id: str) -> Broker:
         """The broker with this id, or the record it was merged into (its `former_ids` list the old id)."""
@@ -285,71 +305,52 @@ def _load_dir(folder: Path, model: type[Model]) -> dict[str, Model]:
 
 
 # ---------------------------------------------------------------------------
-# Compiled cache: parsing ~1,000 YAML files costs more than half a second, loading one JSON file a tenth of
-# that. The YAML stays the source of truth. The user's cache is keyed by each catalog file's name, size and
-# modification time (a stat per file, no reading; disclosure.yaml at the root included), by the request kinds and
-# by the models' source files (the content fingerprint hashes the models' schema instead); when that key matches,
-# the records load as they were validated when the cache was built, and the content hash it stores is the
-# catalog's fingerprint. Otherwise the files are read and hashed: the cache built into a wheel is used if that
-# hash matches, else the YAML is parsed; either way a fresh user cache is written for the next start.
-
-COMPILED_NAME = "compiled.json"
+# Loading: from the user's cache when its key matches, else from the wheel's cache or the YAML (optout/catalog_cache.py)
 
 
-class CompiledCatalog(BaseModel):
-    fingerprint: str
-    brokers: list[Broker]
-    laws: list[Law]
-    disclosure: DisclosureTable | None = None
-    stat_key: str = ""  # see catalog_stat_key; empty in the cache built into a wheel
+class Records(Mapping[str, Model]):
+    """A catalog's brokers or laws by id, each validated from the user's cache the first time it is read.
 
+    A letter reads one broker of ~1,000; validating them all would cost more than the rest of the command. A
+    record the cache cannot give (a damaged file) is read from its YAML file instead, and the cache is removed
+    so that the next start writes a whole one.
+    """
 
-def catalog_fingerprint(root: Path) -> str:
-    digest = hashlib.sha256()
-    # The models' shape too: a compiled cache written by an optout with fewer request kinds holds channels whose
-    # default `accepts` lists only those kinds, so a new model must not reuse it.
-    digest.update(json.dumps(CompiledCatalog.model_json_schema(), sort_keys=True).encode() + b"\0")
-    for path in sorted([*root.glob("*/*.yaml"), *root.glob("*.yaml")]):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    def __init__(self, model: type[Model], cache: UserCache, spans: dict[str, Span], folder: Path, cache_file: Path):
+        self._model: type[Model] = model
+        self._cache = cache
+        self._spans = spans
+        self._folder = folder
+        self._cache_file = cache_file
+        self._read: dict[str, Model] = {}
 
+    def __getitem__(self, key: str) -> Model:
+        record = self._read.get(key)
+        if record is None:
+            span = self._spans[key]  # KeyError for an id the catalog does not have
+            try:
+                record = self._model.model_validate_json(self._cache.record(span), context={"compiled": True})
+            except ValueError:
+                record = None
+            if record is None or record.id != key:
+                with contextlib.suppress(OSError):
+                    self._cache_file.unlink()
+                record = load_record(self._folder / f"{key}.yaml", self._model)
+            self._read[key] = record
+        return record
 
-def catalog_stat_key(root: Path) -> str:
-    """What changes when any catalog file is added, removed, renamed or written: names, sizes, mtimes (ns)."""
-    from . import __version__
+    def __contains__(self, key: object) -> bool:
+        return key in self._spans
 
-    entries = []
-    for prefix in ("", *sorted(p.name + "/" for p in root.iterdir() if p.is_dir())):
-        with os.scandir(root / prefix) as listing:
-            for entry in listing:
-                if entry.name.endswith(".yaml") and entry.is_file():
-                    stat = entry.stat()
-                    entries.append(f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}")
-    return hashlib.sha256(
-        "\n".join([__version__, str(root.resolve()), *sorted(entries), *_model_source_stats()]).encode()
-    ).hexdigest()
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans)
 
+    def __len__(self) -> int:
+        return len(self._spans)
 
-def _model_source_stats() -> list[str]:
-    """The models' source files, by name, size and mtime: a cache built by models with other request kinds (whose
-    channels' default `accepts` differ) or other fields must not be loaded unchecked. The content fingerprint
-    covers the same by hashing the models' JSON schema; this is its cheap stand-in for the fast path."""
-    from .kinds import RequestKind
-
-    package = Path(__file__).parent
-    stats = [",".join(kind.value for kind in RequestKind)]
-    for path in sorted([package / "kinds.py", *(package / "models").glob("*.py")]):
-        with contextlib.suppress(OSError):
-            stat = path.stat()
-            stats.append(f"{path.relative_to(package).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}")
-    return stats
-
-
-def _user_cache(root: Path) -> Path:
-    user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "optout"
-    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-    return user_cache / f"catalog-{key}.json"
+    def __or__(self, other: Mapping[str, Model]) -> dict[str, Model]:
+        """`catalog.laws | {id: law}` as with the dict a catalog parsed from YAML has: a dict of every record."""
+        return {**self, **other}
 
 
 def _parse_yaml_catalog(root: Path) -> Catalog:
@@ -362,59 +363,59 @@ def _parse_yaml_catalog(root: Path) -> Catalog:
 
 
 def compile_catalog(root: Path, destination: Path) -> None:
-    """Parse and validate the YAML catalog and write the compiled cache atomically."""
-    _write_compiled(_parse_yaml_catalog(root), catalog_fingerprint(root), destination)
+    """Parse and validate the YAML catalog and write the cache built into a wheel, atomically."""
+    catalog = _parse_yaml_catalog(root)
+    write_compiled(list(catalog.brokers.values()), list(catalog.laws.values()), catalog.disclosure,
+                   catalog_fingerprint(root), destination)
 
 
-def _write_compiled(catalog: Catalog, fingerprint: str, destination: Path, stat_key: str = "") -> None:
-    compiled = CompiledCatalog(
-        fingerprint=fingerprint,
-        brokers=list(catalog.brokers.values()),
-        laws=list(catalog.laws.values()),
-        disclosure=catalog.disclosure,
-        stat_key=stat_key,
-    )
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    # Defaults are written out in the user's cache, so loading it calls no default factories; the wheel's stays small.
-    data = compiled.model_dump_json(exclude_defaults=not stat_key).encode("utf-8")
-    # Readable by all: an installed package's cache serves every user of the machine.
-    atomic_write(destination, data, mode=0o644, durable=False)
-
-
-def _read_compiled(cache: Path) -> CompiledCatalog | None:
-    try:
-        # context compiled: the per-record text checks of the YAML were passed when the cache was built.
-        return CompiledCatalog.model_validate_json(cache.read_bytes(), context={"compiled": True})
-    except (OSError, ValueError):
-        return None
-
-
-def _from_compiled(compiled: CompiledCatalog) -> Catalog:
+def _from_user_cache(cache: UserCache, root: Path, cache_file: Path) -> Catalog:
+    disclosure = None
+    if cache.disclosure is not None:
+        try:
+            disclosure = DisclosureTable.model_validate_json(cache.record(cache.disclosure))
+        except ValueError:
+            with contextlib.suppress(OSError):
+                cache_file.unlink()
+            catalog = _parse_yaml_catalog(root)
+            catalog.fingerprint = cache.fingerprint
+            return catalog
     return Catalog(
-        brokers={b.id: b for b in compiled.brokers},
-        laws={law.id: law for law in compiled.laws},
-        fingerprint=compiled.fingerprint,
-        disclosure=compiled.disclosure,
+        brokers=Records(Broker, cache, cache.brokers, root / "brokers", cache_file),
+        laws=Records(Law, cache, cache.laws, root / "laws", cache_file),
+        fingerprint=cache.fingerprint,
+        disclosure=disclosure,
+        listing=cache.listing,
     )
 
 
 def load_catalog(root: Path | None = None) -> Catalog:
     root = root or catalog_dir()
     stat_key = catalog_stat_key(root)
-    user_cache = _user_cache(root)
-    compiled = _read_compiled(user_cache)
-    if compiled is not None and compiled.stat_key == stat_key:
-        return _from_compiled(compiled)
+    cache_file = user_cache_path(root)
+    cache = read_user_cache(cache_file)
+    if cache is not None and cache.stat_key == stat_key:
+        return _from_user_cache(cache, root, cache_file)
     fingerprint = catalog_fingerprint(root)
-    if compiled is None or compiled.fingerprint != fingerprint:
-        compiled = _read_compiled(root / COMPILED_NAME)  # the one built into the wheel
+    if cache is not None and cache.fingerprint == fingerprint:  # the same files, touched or copied: a new key only
+        with contextlib.suppress(OSError):
+            cache.with_stat_key(stat_key).write(cache_file)
+        return _from_user_cache(cache, root, cache_file)
+    compiled = read_compiled(root / COMPILED_NAME)  # the one built into the wheel
     if compiled is not None and compiled.fingerprint == fingerprint:
-        catalog = _from_compiled(compiled)
+        catalog = Catalog(
+            brokers={b.id: b for b in compiled.brokers},
+            laws={law.id: law for law in compiled.laws},
+            fingerprint=fingerprint,
+            disclosure=compiled.disclosure,
+        )
     else:
         catalog = _parse_yaml_catalog(root)
         catalog.fingerprint = fingerprint
     with contextlib.suppress(OSError):  # no writable home (a locked-down account): simply go without a cache
-        _write_compiled(catalog, fingerprint, user_cache, stat_key)
+        build_user_cache(catalog.brokers.values(), catalog.laws.values(), catalog.disclosure, fingerprint, stat_key).write(
+            cache_file
+        )
     return catalog
 
 

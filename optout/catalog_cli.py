@@ -6,7 +6,7 @@ level: `optout letter` and the other letter commands load this module and must n
 its extra dependencies. Errors print one line on stderr and exit with code 2.
 """
 
-from __future__ import annotations
+# Annotations are evaluated where written, not kept as strings: see optout/cli.py.
 
 import sys
 from collections.abc import Iterator

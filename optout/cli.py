@@ -1,6 +1,6 @@
 """The `optout` command: parses arguments and calls the library; no legal logic lives here."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` where commands are declared: typer evaluates string annotations twice at each start.
 
 import os
 from dataclasses import asdict
@@ -248,20 +248,25 @@ def brokers_list(
     json_output: JsonOption = False,
 ) -> None:
     """List brokers, optionally filtered."""
-    from .catalog import default_catalog
-    from .query import BrokerFilter, broker_summary, filter_brokers, select_brokers
-    criteria = BrokerFilter(sold_to=sold_to, collects=collects, registered=registered, categories=category, search=search)
-    catalog = default_catalog()
-    # SELECTOR is the grammar of `letter -b` and `batch --brokers`; the flags narrow what it selects.
-    pool = {b.id: b for b in select_brokers(selector, catalog)} if selector else catalog.brokers
-    found = filter_brokers(pool, criteria)
-    if json_output:
-        print_json([broker_summary(b) for b in found])
-        return
-    for broker in found:
-        kinds = ",".join(sorted({c.kind.value for c in broker.usable_channels()})) or "no channel"
-        typer.echo(f"{broker.id:40} {broker.name}  [{kinds}]")
-    typer.echo(f"{len(found)} broker(s)", err=True)
+    from .catalog import channel_kinds, default_catalog
+
+    if selector or sold_to or collects or registered or category or search or json_output:
+        from .query import BrokerFilter, broker_summary, filter_brokers, select_brokers
+
+        criteria = BrokerFilter(sold_to=sold_to, collects=collects, registered=registered, categories=category, search=search)
+        catalog = default_catalog()
+        # SELECTOR is the grammar of `letter -b` and `batch --brokers`; the flags narrow what it selects.
+        pool = {b.id: b for b in select_brokers(selector, catalog)} if selector else catalog.brokers
+        found = filter_brokers(pool, criteria)
+        if json_output:
+            print_json([broker_summary(b) for b in found])
+            return
+        rows = [(b.id, b.name, channel_kinds(b)) for b in found]
+    else:
+        rows = default_catalog().broker_listing()  # every broker, without validating each record
+    for broker_id, name, kinds in rows:
+        typer.echo(f"{broker_id:40} {name}  [{kinds or 'no channel'}]")
+    typer.echo(f"{len(rows)} broker(s)", err=True)
 
 
 @brokers_app.command("show")

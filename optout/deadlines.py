@@ -6,8 +6,6 @@ import calendar
 import datetime as dt
 import functools
 
-import holidays
-
 from .models import DayKind, DueDateRules, HolidayCalendar
 
 
@@ -15,6 +13,8 @@ from .models import DayKind, DueDateRules, HolidayCalendar
 def _holiday_calendar(jurisdiction: str, year: int, skip: HolidayCalendar = HolidayCalendar.FEDERAL_AND_STATE):
     if skip is HolidayCalendar.WEEKENDS_ONLY:
         return frozenset()
+    import holidays  # only a count in business days needs it (most clocks are calendar days): not at start-up
+
     # A state's business days skip both federal holidays and the state's own (e.g. Cesar Chavez Day in CA).
     if skip is HolidayCalendar.FEDERAL_AND_STATE and len(jurisdiction) == 2 and jurisdiction not in ("US", "EU", "UK"):
         try:

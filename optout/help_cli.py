@@ -1,6 +1,6 @@
 """`optout help TOPIC`: guidance in plain words, in English or Spanish; the words live in templates/cli/."""
 
-from __future__ import annotations
+# Annotations are evaluated where written, not kept as strings: see optout/cli.py.
 
 from typing import Annotated
 

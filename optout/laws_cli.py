@@ -1,6 +1,6 @@
 """`optout laws list|show`: the privacy laws optout knows, with rights, sections, deadlines, appeal and regulator."""
 
-from __future__ import annotations
+# Annotations are evaluated where written, not kept as strings: see optout/cli.py.
 
 from typing import Annotated
 

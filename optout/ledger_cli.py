@@ -1,6 +1,6 @@
 """`optout ledger ...`: the CLI of the request ledger (optout/ledger/). It parses arguments and calls the library."""
 
-from __future__ import annotations
+# Annotations are evaluated where written, not kept as strings: see optout/cli.py.
 
 import datetime as dt
 import sys
@@ -37,8 +37,8 @@ TodayOption = Annotated[str | None, typer.Option("--today", help="Judge due date
 
 
 def ledger_recorder(
-    enabled: bool, ledger: Path | None, profile: Path, agent: Path | None, catalog: Catalog
-) -> Callable[[list[Letter]], None] | None:
+    enabled: bool, ledger: Path | None, profile: Path, agent: Path | None, catalog: "Catalog"
+) -> "Callable[[list[Letter]], None] | None":
     """`optout letter --record`: opens the ledger first (a damaged or foreign file stops the command before any letter
     is written), then records the letters as drafted. The ledger keeps the profile's path and hash, not its facts."""
     if not enabled:
@@ -48,7 +48,7 @@ def ledger_recorder(
     opened = open_ledger(ledger)
     source = file_source("profile", profile, agent)
 
-    def record(letters: list[Letter]) -> None:
+    def record(letters: "list[Letter]") -> None:
         with opened:
             added = opened.add_requests([letter_entry(letter, catalog, source) for letter in letters])
         typer.echo(f"Recorded {added} letter(s) in the ledger {opened.path}; when you send one: optout ledger mark REF sent",

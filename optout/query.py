@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .catalog import Catalog, UnknownRecord
@@ -57,7 +58,9 @@ class BrokerFilter:
         return True
 
 
-def filter_brokers(brokers: dict[str, Broker], criteria: BrokerFilter) -> list[Broker]:
+def filter_brokers(brokers: Mapping[str, Broker], criteria: BrokerFilter) -> list[Broker]:
+    if criteria.ids:  # only the records named need reading (a loaded catalog validates each as it is read)
+        brokers = {key: brokers[key] for key in criteria.ids if key in brokers}
     return [b for _, b in sorted(brokers.items()) if criteria.matches(b)]
 
 
@@ -190,7 +193,7 @@ def law_summary(law: Law, on: dt.date) -> dict:
     }
 
 
-def laws_for(laws: dict[str, Law], selector: str) -> list[Law]:
+def laws_for(laws: Mapping[str, Law], selector: str) -> list[Law]:
     """A law id, or a two-letter jurisdiction (all laws of that state)."""
     if selector in laws:
         return [laws[selector]]

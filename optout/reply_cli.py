@@ -8,7 +8,7 @@
 The commands parse arguments and call optout.lifecycle and optout.replies; no legal logic lives here.
 """
 
-from __future__ import annotations
+# Annotations are evaluated where written, not kept as strings: see optout/cli.py.
 
 import datetime as dt
 from enum import StrEnum
@@ -103,7 +103,7 @@ def prior_letter(ref, broker, request, sent_on, *, due_on=None, extended_to=None
         raise InputError(f"--ref/--broker/--channel: {' '.join(str(exc).split())}") from None
 
 
-def _write(composed: Letter, format: str, out: Path, json_output: bool) -> None:
+def _write(composed: "Letter", format: str, out: Path, json_output: bool) -> None:
     from .output import write_letter
 
     paths = write_letter(composed, parse_formats(format), out)

@@ -1,8 +1,7 @@
 """`optout serve`: start the local web page and open it in the browser. Only parses options; optout.web does the work."""
 
-from __future__ import annotations
+# Annotations are evaluated where written, not kept as strings: see optout/cli.py.
 
-import socket
 from typing import Annotated
 
 import typer
@@ -18,6 +17,7 @@ def serve(
 ) -> None:
     """Write your letters on a page in your browser, in English or Spanish. It runs on this computer only
     (127.0.0.1), opened with a private one-time link; nothing is sent anywhere. Stop it with Ctrl+C."""
+    import socket
     import webbrowser
 
     import uvicorn

@@ -100,3 +100,60 @@ def test_a_text_letter_never_loads_weasyprint(tmp_path):
     assert list(out.glob("*.txt")) and list(out.glob("*.eml"))
     assert "pydantic" in loaded  # the letter was really composed
     assert not loaded & {"weasyprint", "pypdf", "fontTools", "dask", "distributed"}
+
+
+def _run_cli(arguments: list[str]) -> str:
+    return (
+        "import sys\nfrom optout.cli import main\n"
+        f"sys.argv = ['optout', *{arguments!r}]\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
+    )
+
+
+def test_a_calendar_day_letter_never_loads_the_holiday_tables(tmp_path):
+    """`holidays` is imported when a clock counts business days (optout/deadlines.py), not at start-up: Virginia's
+    45 days are calendar days. A Texas-style business-day count still loads it (and gets its due date right)."""
+    import datetime as dt
+
+    from optout.deadlines import due_date
+    from optout.models import DayKind
+
+    profile = tmp_path / "me.yaml"
+    profile.write_text(
+        "full_name: Alex Rivera\nresidence_state: VA\nemails: [alex@example.org]\n"
+        "addresses:\n  - {street: 12 Elm St, city: Richmond, state: VA, postal_code: '23220'}\n"
+    )
+    out = tmp_path / "out"
+    loaded = _modules_loaded_by(_run_cli(["letter", "-p", str(profile), "-b", "spokeo", "-f", "txt", "-o", str(out)]))
+    assert list(out.glob("*.txt")) and "pydantic" in loaded
+    assert "holidays" not in loaded
+    code = "from optout.deadlines import due_date\nimport datetime as dt\nfrom optout.models import DayKind\n" \
+           "print(due_date(dt.date(2026, 11, 20), 10, DayKind.BUSINESS, 'TX'))"
+    assert "holidays" in _modules_loaded_by(code)
+    # From Friday Nov 20, 2026, Thanksgiving (Nov 26) and the day after (a Texas state holiday) are skipped: the 10th
+    # business day is Dec 8 (Dec 4 without holidays, Dec 7 with the federal ones only).
+    assert due_date(dt.date(2026, 11, 20), 10, DayKind.BUSINESS, "TX") == dt.date(2026, 12, 8)
+
+
+def test_brokers_list_loads_no_templates_holidays_or_pdf_library(tmp_path):
+    """`optout brokers list` prints the listing kept in the catalog cache, validating no record (the second run: the
+    first writes the cache): no Jinja2, no holiday tables, no PDF library, no Dask (README, Speed)."""
+    _modules_loaded_by(_run_cli(["brokers", "list"]))
+    no_record_read = "\nfrom optout.catalog import default_catalog\nassert not default_catalog().brokers._read\n"
+    loaded = _modules_loaded_by(_run_cli(["brokers", "list"]) + no_record_read)
+    assert "optout" in loaded
+    assert not loaded & {"jinja2", "weasyprint", "holidays", "pycountry", "pypdf", "dask", "distributed"}
+
+
+def test_command_modules_keep_annotations_evaluated():
+    """typer reads every command's annotations at each start and evaluates string ones twice: the modules that declare
+    commands (cli.py, *_cli.py) do without `from __future__ import annotations` (optout/cli.py)."""
+    declaring = [PACKAGE / "cli.py", *sorted(PACKAGE.glob("*_cli.py"))]
+    assert len(declaring) > 5
+    postponed = [
+        path.name
+        for path in declaring
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__" and any(a.name == "annotations" for a in node.names)
+    ]
+    assert postponed == []

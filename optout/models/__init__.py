@@ -6,6 +6,7 @@ against these models; `optout catalog schema` exports them as JSON Schema.
 
 from .base import (  # noqa: F401
     CATALOG_TEXT_MAX,
+    DEFERRED,
     FORBIDDEN_IN_LINE,
     FORBIDDEN_IN_TEXT,
     PERSON_TEXT_MAX,

@@ -63,12 +63,16 @@ def visible(text: object, limit: int = 80) -> str:
 
 Line = Annotated[str, StringConstraints(max_length=200)]
 
+# Each model's validator is built when the model is first used, not when its module is imported: a command
+# pays only for the shapes it reads (`optout --help` and `brokers list` read none; a letter reads a few).
+DEFERRED = ConfigDict(defer_build=True)
+
 
 class Strict(BaseModel):
     """Records reject unknown keys, so a typo in a YAML file is an error, not a silent no-op."""
 
     # Frozen: a loaded catalog is cached and shared (also across worker processes); nothing may change it.
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, defer_build=True)
 
 
 class CatalogText(Strict):

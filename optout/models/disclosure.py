@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
-from .base import NonEmpty, Slug, Strict
+from .base import DEFERRED, NonEmpty, Slug, Strict
 
 
 class Identifier(StrEnum):
@@ -75,6 +75,7 @@ class DisclosureTable(Strict):
 
 class Disclosed(BaseModel):
     """One detail a letter carries, as printed, and why."""
+    model_config = DEFERRED
 
     field: Identifier
     values: list[str] = Field(default_factory=list, description="As the letter prints them (empty for face_image).")
@@ -87,6 +88,7 @@ class Disclosed(BaseModel):
 
 class Disclosure(BaseModel):
     """What one letter carries: the details in order, and what the broker needs that the profile lacks."""
+    model_config = DEFERRED
 
     items: list[Disclosed]
     needs: list[Identifier] = Field(description="What the broker needs, from its own statement or its categories.")

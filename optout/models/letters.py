@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from .base import DEFERRED
 from .catalog import Channel, DayKind, LawKind, RequestKind, Right
 from .disclosure import Disclosed
 from .people import Agent
@@ -16,6 +17,7 @@ from .people import Agent
 
 
 class InvokedRight(BaseModel):
+    model_config = DEFERRED
     right: Right
     law_id: str
     law_kind: LawKind
@@ -26,6 +28,7 @@ class InvokedRight(BaseModel):
 
 
 class Deadline(BaseModel):
+    model_config = DEFERRED
     law_id: str
     # "request": the clock for the letter as a whole; "opt-out": a shorter clock some laws set for the
     # opt-outs a deletion letter also invokes (CCPA regs: 15 business days).
@@ -41,6 +44,7 @@ class Deadline(BaseModel):
 class Note(BaseModel):
     """Something the person should know about one letter. The words live in templates/notes/<code>.txt.j2;
     the engine only says which note applies and with what facts."""
+    model_config = DEFERRED
 
     code: str
     facts: dict[str, str] = Field(default_factory=dict)
@@ -53,6 +57,7 @@ class Signer(StrEnum):
 
 class Decision(BaseModel):
     """The legal engine's choice for one person, broker, request kind and date."""
+    model_config = DEFERRED
 
     requested: RequestKind = Field(description="What the person asked for.")
     request: RequestKind = Field(description="What the letter asks for (differs for service providers).")
@@ -80,6 +85,7 @@ class Decision(BaseModel):
 
 class Block(BaseModel):
     """One piece of a letter's body. Every format lays out the same blocks in the same order."""
+    model_config = DEFERRED
 
     kind: str = Field(
         description="paragraph | detail (a labelled line of the person's details) | closing | signature | enclosure"
@@ -90,6 +96,7 @@ class Block(BaseModel):
 
 class Letter(BaseModel):
     """One rendered request: everything every output format needs."""
+    model_config = DEFERRED
 
     reference: str
     date: dt.date
