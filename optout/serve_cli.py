@@ -2,6 +2,7 @@
 
 # Annotations are evaluated where written, not kept as strings: see optout/cli.py.
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,6 +15,11 @@ HOST = "127.0.0.1"  # never another interface: the page holds a person's name an
 def serve(
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (default: a free one).")] = 0,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the private link instead of opening it.")] = False,
+    ledger: Annotated[
+        Path | None,
+        typer.Option("--ledger", help="The ledger the page offers to record letters in, e.g. a clinic's "
+                     "(default: your own, if `optout ledger` has made one). Nothing is recorded unless you tick the box."),
+    ] = None,
 ) -> None:
     """Write your letters on a page in your browser, in English or Spanish. It runs on this computer only
     (127.0.0.1), opened with a private one-time link; nothing is sent anywhere. Stop it with Ctrl+C."""
@@ -39,7 +45,7 @@ def serve(
 
     catalog = default_catalog()
     warm_up(catalog)  # a few seconds now instead of on the first "Download"
-    app, sessions = create_app(catalog)
+    app, sessions = create_app(catalog, ledger=ledger)
     url = f"http://{HOST}:{listener.getsockname()[1]}/?token={sessions.token}"
     typer.echo(f"optout is running on this computer only. Open this private link (it works once):\n\n  {url}\n")
     typer.echo("Stop it with Ctrl+C when you are done; your answers are forgotten then.")
