@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .cli_common import EXIT_OUTPUT, fail
+from .cli_common import EXIT_INPUT, EXIT_OUTPUT, fail
 
 HOST = "127.0.0.1"  # never another interface: the page holds a person's name and address
 
@@ -25,6 +25,10 @@ def serve(
     (127.0.0.1), opened with a private one-time link; nothing is sent anywhere. Stop it with Ctrl+C."""
     import socket
     import webbrowser
+
+    if ledger is not None and not ledger.expanduser().is_file():
+        raise fail(f"--ledger {ledger}: no ledger file there; `optout letter --record --ledger {ledger}` or "
+                   "`optout batch` makes one", code=EXIT_INPUT)
 
     import uvicorn
 

@@ -31,3 +31,8 @@ def test_serve_passes_the_ledger_it_is_given_to_the_page(cli, monkeypatch, tmp_p
 def test_serve_help_names_the_ledger_option(cli):
     result = cli("serve", "--help")
     assert result.exit_code == 0 and "--ledger" in result.output and "Nothing is recorded unless" in result.output
+
+
+def test_serve_refuses_a_ledger_that_is_not_there(cli, tmp_path):
+    result = cli("serve", "--no-browser", "--port", "0", "--ledger", str(tmp_path / "missing.sqlite"))
+    assert result.exit_code == 2 and "no ledger file there" in result.output
