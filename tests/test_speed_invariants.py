@@ -129,3 +129,35 @@ def test_remembered_line_breaks_change_no_byte(tmp_path, monkeypatch):
     monkeypatch.setattr(packet, "remembered_lines", contextlib.nullcontext)
     without = [pdfs(chunk) for chunk in chunks]
     assert cold == warm == without
+
+
+def test_the_lighter_user_agent_stylesheet_changes_no_byte(tmp_path, monkeypatch):
+    """Batch documents drop the user-agent rules that give every element footnote, note and marker pseudo-element
+    styles (optout/render/packet.py): cover sheets (with their numbered lists, in English and Spanish), letters and
+    an agent's authorization forms are the same bytes as with WeasyPrint's own stylesheet."""
+    from weasyprint import HTML
+    from weasyprint import html as weasyprint_html
+
+    from optout.models import Agent
+    from optout.render import packet
+
+    assert packet._user_agent_stylesheet() is not weasyprint_html.UA_STYLESHEET  # the rules were found and dropped
+    catalog = default_catalog()
+    intake = read_clients(write_csv(tmp_path / "c.csv", client_rows(2)))  # one English, one Spanish client
+    [chunk] = plan_chunks(intake.clients, BROKERS.split(","))
+    agent = Agent.model_validate({
+        "organization": "Example Legal Clinic", "contact_name": "Sam Lee", "email": "clinic@example.org",
+        "address": {"street": "1 Court St", "city": "Oakland", "state": "CA", "postal_code": "94612"},
+    })
+    settings = BatchSettings(RequestKind.DELETE, dt.date.fromisoformat(DATE), ("pdf",), agent=agent)
+
+    def pdfs() -> list[tuple[str, str, bytes]]:
+        packet._overlay.cache_clear()
+        return [(c, n, d) for c, n, d, _ in render_chunk_files(chunk, settings, catalog).files]
+
+    lighter = pdfs()
+    monkeypatch.setattr(packet.BatchHTML, "_ua_stylesheets", HTML._ua_stylesheets)
+    stock = pdfs()
+    names = [name for _, name, _ in lighter]
+    assert "00-print-packet.pdf" in names and any("authorization" in name for name in names)
+    assert lighter == stock

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -58,6 +59,35 @@ _CHUNK_CSS = "".join(f"@page {name} {{ @bottom-right {{ content: none }} }}" for
 _OVERLAY_CSS = "@page { @bottom-left { content: none } }"
 
 
+# WeasyPrint's user-agent stylesheet gives every element six pseudo-element styles (::marker, and the calls and
+# markers of footnotes and notes), a fifth of a chunk's styles and of the garbage collected after it. Batch documents
+# have no footnotes or notes and no list items but <li>, so those rules go (the pages are the same bytes,
+# tests/test_speed_invariants.py); if WeasyPrint's stylesheet no longer reads as expected, it is used as it is.
+_UNUSED_PSEUDO_RULES = re.compile(r"^::(?:footnote|note)-(?:call|marker|callback) \{[^}\n]*\}\n", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=1)
+def _user_agent_stylesheet() -> CSS:
+    from weasyprint import html as weasyprint_html
+
+    text, removed = _UNUSED_PSEUDO_RULES.subn("", weasyprint_html.UA)
+    if removed != 5 or text.count("\n::marker {") != 1:
+        return weasyprint_html.UA_STYLESHEET
+    text = text.replace("\n::marker {", "\nli::marker {")
+    return CSS(string=text, counter_style=weasyprint_html.UA_COUNTER_STYLE)
+
+
+class BatchHTML(HTML):
+    """A batch document (or page-number overlay): HTML with the lighter user-agent stylesheet above."""
+
+    def _ua_stylesheets(self, forms=False):
+        return [_user_agent_stylesheet()] if not forms else super()._ua_stylesheets(forms)
+
+
+def _document(html: str) -> BatchHTML:
+    return BatchHTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly())
+
+
 @functools.lru_cache(maxsize=1)
 def _shared_style() -> tuple[FontConfiguration, CSS]:
     fonts = FontConfiguration()
@@ -84,9 +114,7 @@ def _render_overlay(page_name: str, count: int) -> list[IndirectObject]:
     fonts, css = _shared_style()
     _, overlay_css = _extra_styles()
     html = f'<!DOCTYPE html><html lang="en"><body>{NUMBERED_PAGES[page_name] * count}</body></html>'
-    document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).render(
-        stylesheets=[css, overlay_css], font_config=fonts
-    )
+    document = _document(html).render(stylesheets=[css, overlay_css], font_config=fonts)
     if len(document.pages) != count:
         raise RuntimeError(f"page-number overlay for {page_name} has {len(document.pages)} pages, not {count}")
     owner = PdfWriter()  # holds the forms (and the font they use); each output file copies what it draws
@@ -195,9 +223,7 @@ def _render_packets(packets, letter_date: dt.date, with_packets: bool) -> Iterat
     chunk_css, _ = _extra_styles()
     html = html_environment().get_template("batch/packet.html.j2").render(sections=sections, letter_date=letter_date)
     with remembered_lines():  # the paragraphs letters share are broken into lines once per process
-        document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).render(
-            stylesheets=[css, chunk_css], font_config=fonts
-        )
+        document = _document(html).render(stylesheets=[css, chunk_css], font_config=fonts)
     first_page: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for anchor in page.anchors:
