@@ -30,7 +30,7 @@ from ..filenames import authorization_name, file_stem
 from ..models import Agent, Letter
 from ..paths import templates_dir
 from ..templating import html_environment
-from .linebreaks import remembered_lines
+from .linebreaks import install_remembered_lines, remembered_lines
 from .pdf import PackagedFilesOnly, pinned_timestamps
 
 PACKET_NAME = "00-print-packet.pdf"
@@ -108,6 +108,18 @@ def _overlay(page_name: str, count: int, letter_date: dt.date) -> list[IndirectO
     Deterministic: the result depends only on the arguments (letter_date pins the embedded font's timestamp)."""
     with pinned_timestamps(letter_date):
         return _render_overlay(page_name, count)
+
+
+def warm_up(letter_date: dt.date) -> None:
+    """What every process rendering chunks would do first, done once in the process that forks them: WeasyPrint
+    loaded and patched, the stylesheets parsed, the fonts found and the overlays of one- and two-page letters made.
+    Forked workers inherit all of it (about a second of CPU each, under load, not spent again)."""
+    install_remembered_lines()
+    _user_agent_stylesheet()
+    _extra_styles()
+    html_environment().get_template("batch/packet.html.j2")
+    for count in (1, 2):
+        _overlay("letter", count, letter_date)
 
 
 def _render_overlay(page_name: str, count: int) -> list[IndirectObject]:
