@@ -131,10 +131,11 @@ def test_remembered_line_breaks_change_no_byte(tmp_path, monkeypatch):
     assert cold == warm == without
 
 
-def test_the_lighter_user_agent_stylesheet_changes_no_byte(tmp_path, monkeypatch):
-    """Batch documents drop the user-agent rules that give every element footnote, note and marker pseudo-element
-    styles (optout/render/packet.py): cover sheets (with their numbered lists, in English and Spanish), letters and
-    an agent's authorization forms are the same bytes as with WeasyPrint's own stylesheet."""
+def test_the_lighter_chunk_document_changes_no_byte(tmp_path, monkeypatch):
+    """A chunk document drops the user-agent rules that give every element footnote, note and marker
+    pseudo-element styles, and the blank text between block-level tags (optout/render/packet.py): cover sheets (with
+    their numbered lists, in English and Spanish), letters, an agent's authorization forms and the packets are the
+    same bytes as with WeasyPrint's own stylesheet and the template's text as it is."""
     from weasyprint import HTML
     from weasyprint import html as weasyprint_html
 
@@ -142,6 +143,9 @@ def test_the_lighter_user_agent_stylesheet_changes_no_byte(tmp_path, monkeypatch
     from optout.render import packet
 
     assert packet._user_agent_stylesheet() is not weasyprint_html.UA_STYLESHEET  # the rules were found and dropped
+    assert packet._without_blank_text('<div class="a">\n  <p>Dear  Ann, </p>\n <span>x</span> <b>y</b>\n</div>') == (
+        '<div class="a"><p>Dear  Ann, </p><span>x</span> <b>y</b></div>'
+    )
     catalog = default_catalog()
     intake = read_clients(write_csv(tmp_path / "c.csv", client_rows(2)))  # one English, one Spanish client
     [chunk] = plan_chunks(intake.clients, BROKERS.split(","))
@@ -157,6 +161,7 @@ def test_the_lighter_user_agent_stylesheet_changes_no_byte(tmp_path, monkeypatch
 
     lighter = pdfs()
     monkeypatch.setattr(packet.BatchHTML, "_ua_stylesheets", HTML._ua_stylesheets)
+    monkeypatch.setattr(packet, "_without_blank_text", lambda html: html)
     stock = pdfs()
     names = [name for _, name, _ in lighter]
     assert "00-print-packet.pdf" in names and any("authorization" in name for name in names)

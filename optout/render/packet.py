@@ -77,6 +77,18 @@ def _user_agent_stylesheet() -> CSS:
     return CSS(string=text, counter_style=weasyprint_html.UA_COUNTER_STYLE)
 
 
+# Blank text between block-level tags (the templates' indentation and line breaks) is laid out as nothing, but
+# WeasyPrint parses it, builds boxes for it and walks past them; a chunk document goes without it (the same bytes,
+# tests/test_speed_invariants.py). Only whitespace touching a block-level tag goes; text and markup are untouched,
+# and the escaped data of a letter never holds a "<".
+_BLOCK_TAG = r"(?:html|head|body|section|div|p|table|thead|tbody|tr|td|th|h1|h2|ol|ul|li|meta|title)"
+_BLANK_BESIDE_BLOCK = re.compile(rf"(<{_BLOCK_TAG}\b[^>]*>|</{_BLOCK_TAG}>)\s+(?=<)|(?<=>)\s+(?=</?{_BLOCK_TAG}\b)")
+
+
+def _without_blank_text(html: str) -> str:
+    return _BLANK_BESIDE_BLOCK.sub(lambda match: match.group(1) or "", html)
+
+
 class BatchHTML(HTML):
     """A batch document (or page-number overlay): HTML with the lighter user-agent stylesheet above."""
 
@@ -234,6 +246,7 @@ def _render_packets(packets, letter_date: dt.date, with_packets: bool) -> Iterat
     fonts, css = _shared_style()
     chunk_css, _ = _extra_styles()
     html = html_environment().get_template("batch/packet.html.j2").render(sections=sections, letter_date=letter_date)
+    html = _without_blank_text(html)
     with remembered_lines():  # the paragraphs letters share are broken into lines once per process
         document = _document(html).render(stylesheets=[css, chunk_css], font_config=fonts)
     first_page: dict[str, int] = {}
