@@ -104,12 +104,13 @@ def test_no_packet_writes_only_letters_and_resume_refuses_the_other_setting(cli,
     assert "00-print-packet.pdf" not in "".join(row["file"] for row in read_manifest(out))
 
 
-def test_remembered_line_breaks_change_no_byte(tmp_path, monkeypatch):
-    """The line-break memory (optout/render/linebreaks.py) answers equal questions with the first answer: the PDFs
-    are the same bytes with it cold, warm (answers from earlier chunks) and without it."""
+def test_remembered_line_breaks_and_drawing_change_no_byte(tmp_path, monkeypatch):
+    """The line-break memory (optout/render/linebreaks.py) and the drawing memory (optout/render/drawn_lines.py)
+    answer equal questions with the first answer: the PDFs are the same bytes with them cold, warm (answers from
+    earlier chunks) and without them."""
     import contextlib
 
-    from optout.render import linebreaks, packet
+    from optout.render import drawn_lines, linebreaks, packet
 
     catalog = default_catalog()
     rows = client_rows(6)
@@ -122,11 +123,14 @@ def test_remembered_line_breaks_change_no_byte(tmp_path, monkeypatch):
         return [(c, n, d) for c, n, d, _ in render_chunk_files(chunk, settings, catalog).files]
 
     linebreaks._lines.clear()
+    drawn_lines._lines.clear()
     cold = [pdfs(chunk) for chunk in chunks]
-    remembered = len(linebreaks._lines)
-    warm = [pdfs(chunk) for chunk in chunks]  # every line now answered from memory
+    remembered, drawn = len(linebreaks._lines), len(drawn_lines._lines)
+    warm = [pdfs(chunk) for chunk in chunks]  # every line now answered and drawn from memory
     assert remembered > 0 and len(linebreaks._lines) == remembered
+    assert drawn > 0 and len(drawn_lines._lines) == drawn
     monkeypatch.setattr(packet, "remembered_lines", contextlib.nullcontext)
+    monkeypatch.setattr(packet, "remembered_drawing", contextlib.nullcontext)
     without = [pdfs(chunk) for chunk in chunks]
     assert cold == warm == without
 

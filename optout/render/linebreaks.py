@@ -42,7 +42,7 @@ _lines: OrderedDict[tuple, tuple] = OrderedDict()
 _installed = False
 
 
-def _style_key(style) -> str:
+def style_key(style) -> str:
     """The properties that matter, as one string, worked out once per style object: the letters of a chunk share
     their styles, so most text boxes ask with a style already seen. WeasyPrint copies a style before changing it."""
     key = style.__dict__.get("_optout_line_key")
@@ -56,7 +56,7 @@ def _remembering(split_first_line):
                                     minimum=False):
         if not _active:
             return split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-        key = (text, max_width, justification_spacing, is_line_start, minimum, id(style.font_config), _style_key(style))
+        key = (text, max_width, justification_spacing, is_line_start, minimum, id(style.font_config), style_key(style))
         found = _lines.get(key)
         if found is None:
             found = split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)

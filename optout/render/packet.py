@@ -30,6 +30,7 @@ from ..filenames import authorization_name, file_stem
 from ..models import Agent, Letter
 from ..paths import templates_dir
 from ..templating import html_environment
+from .drawn_lines import install_remembered_drawing, remembered_drawing
 from .linebreaks import install_remembered_lines, remembered_lines
 from .pdf import PackagedFilesOnly, pinned_timestamps
 
@@ -127,6 +128,7 @@ def warm_up(letter_date: dt.date) -> None:
     loaded and patched, the stylesheets parsed, the fonts found and the overlays of one- and two-page letters made.
     Forked workers inherit all of it (about a second of CPU each, under load, not spent again)."""
     install_remembered_lines()
+    install_remembered_drawing()
     _user_agent_stylesheet()
     _extra_styles()
     html_environment().get_template("batch/packet.html.j2")
@@ -255,7 +257,8 @@ def _render_packets(packets, letter_date: dt.date, with_packets: bool) -> Iterat
             first_page.setdefault(anchor, number)
     starts = [first_page[s.anchor] for s in sections] + [len(document.pages)]
     pages_of = {s.anchor: list(range(starts[i], starts[i + 1])) for i, s in enumerate(sections)}
-    reader = PdfReader(io.BytesIO(document.write_pdf()))
+    with remembered_drawing():  # and the lines they share are drawn once per process
+        reader = PdfReader(io.BytesIO(document.write_pdf()))
     stamps: dict[int, IndirectObject] = {}  # chunk page index -> its "Page k of M" form
     for section in sections:
         name, pages = page_name(section), pages_of[section.anchor]
