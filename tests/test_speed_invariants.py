@@ -150,6 +150,7 @@ def test_the_lighter_chunk_document_changes_no_byte(tmp_path, monkeypatch):
     assert packet._without_blank_text('<div class="a">\n  <p>Dear  Ann, </p>\n <span>x</span> <b>y</b>\n</div>') == (
         '<div class="a"><p>Dear  Ann, </p><span>x</span> <b>y</b></div>'
     )
+    assert packet._without_blank_text("<span>x</span>\u00a0</p>") == "<span>x</span>\u00a0</p>"  # a no-break space stays
     catalog = default_catalog()
     intake = read_clients(write_csv(tmp_path / "c.csv", client_rows(2)))  # one English, one Spanish client
     [chunk] = plan_chunks(intake.clients, BROKERS.split(","))
