@@ -229,7 +229,9 @@ def main() -> None:
             texts.append(text_letters / elapsed)
             text_peaks.append(peak)
             print(f"  run {run + 1}: naive {naive[-1]:.1f}, batch {packets[-1]:.1f}, --no-packet {bare[-1]:.1f}, "
-                  f"txt+eml {texts[-1]:.0f} letters/s", flush=True)
+                  f"txt+eml {texts[-1]:.0f} letters/s; CPU ms a letter: naive {1000 / naive_cpu[-1]:.1f}, "
+                  f"batch {1000 / packets_cpu[-1]:.1f}, --no-packet {1000 / bare_cpu[-1]:.1f}; "
+                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
 
         jobs = args.jobs
         print(f"(a) naive, one document per letter as `optout letter`, 1 core:  {spread(naive)} letters/s")
@@ -243,6 +245,9 @@ def main() -> None:
         print("letters per CPU second (all processes of the run; what one idle core would do, whatever the load): "
               f"(a) {spread(naive_cpu)}, (b) {spread(packets_cpu)}, (c) {spread(bare_cpu)}; "
               f"(c) on {jobs} idle cores: {spread([r * jobs for r in bare_cpu])} letters/s")
+        print("CPU milliseconds a letter (all processes): "
+              f"(a) {spread([1000 / r for r in naive_cpu])}, (b) {spread([1000 / r for r in packets_cpu])}, "
+              f"(c) {spread([1000 / r for r in bare_cpu])}")
         print(f"txt+eml, {text_letters} letters --jobs {jobs}: {spread(texts, '{:.0f}')} letters/s, "
               f"peak memory {mib(max(text_peaks))}")
 

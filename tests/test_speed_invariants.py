@@ -104,12 +104,13 @@ def test_no_packet_writes_only_letters_and_resume_refuses_the_other_setting(cli,
     assert "00-print-packet.pdf" not in "".join(row["file"] for row in read_manifest(out))
 
 
-def test_remembered_line_breaks_change_no_byte(tmp_path, monkeypatch):
-    """The line-break memory (optout/render/linebreaks.py) answers equal questions with the first answer: the PDFs
-    are the same bytes with it cold, warm (answers from earlier chunks) and without it."""
+def test_remembered_line_breaks_and_drawing_change_no_byte(tmp_path, monkeypatch):
+    """The line-break memory (optout/render/linebreaks.py) and the drawing memory (optout/render/drawn_lines.py)
+    answer equal questions with the first answer: the PDFs are the same bytes with them cold, warm (answers from
+    earlier chunks) and without them."""
     import contextlib
 
-    from optout.render import linebreaks, packet
+    from optout.render import drawn_lines, linebreaks, packet
 
     catalog = default_catalog()
     rows = client_rows(6)
@@ -122,10 +123,51 @@ def test_remembered_line_breaks_change_no_byte(tmp_path, monkeypatch):
         return [(c, n, d) for c, n, d, _ in render_chunk_files(chunk, settings, catalog).files]
 
     linebreaks._lines.clear()
+    drawn_lines._lines.clear()
     cold = [pdfs(chunk) for chunk in chunks]
-    remembered = len(linebreaks._lines)
-    warm = [pdfs(chunk) for chunk in chunks]  # every line now answered from memory
+    remembered, drawn = len(linebreaks._lines), len(drawn_lines._lines)
+    warm = [pdfs(chunk) for chunk in chunks]  # every line now answered and drawn from memory
     assert remembered > 0 and len(linebreaks._lines) == remembered
+    assert drawn > 0 and len(drawn_lines._lines) == drawn
     monkeypatch.setattr(packet, "remembered_lines", contextlib.nullcontext)
+    monkeypatch.setattr(packet, "remembered_drawing", contextlib.nullcontext)
     without = [pdfs(chunk) for chunk in chunks]
     assert cold == warm == without
+
+
+def test_the_lighter_chunk_document_changes_no_byte(tmp_path, monkeypatch):
+    """A chunk document drops the user-agent rules that give every element footnote, note and marker
+    pseudo-element styles, and the blank text between block-level tags (optout/render/packet.py): cover sheets (with
+    their numbered lists, in English and Spanish), letters, an agent's authorization forms and the packets are the
+    same bytes as with WeasyPrint's own stylesheet and the template's text as it is."""
+    from weasyprint import HTML
+    from weasyprint import html as weasyprint_html
+
+    from optout.models import Agent
+    from optout.render import packet
+
+    assert packet._user_agent_stylesheet() is not weasyprint_html.UA_STYLESHEET  # the rules were found and dropped
+    assert packet._without_blank_text('<div class="a">\n  <p>Dear  Ann, </p>\n <span>x</span> <b>y</b>\n</div>') == (
+        '<div class="a"><p>Dear  Ann, </p><span>x</span> <b>y</b></div>'
+    )
+    assert packet._without_blank_text("<span>x</span>\u00a0</p>") == "<span>x</span>\u00a0</p>"  # a no-break space stays
+    catalog = default_catalog()
+    intake = read_clients(write_csv(tmp_path / "c.csv", client_rows(2)))  # one English, one Spanish client
+    [chunk] = plan_chunks(intake.clients, BROKERS.split(","))
+    agent = Agent.model_validate({
+        "organization": "Example Legal Clinic", "contact_name": "Sam Lee", "email": "clinic@example.org",
+        "address": {"street": "1 Court St", "city": "Oakland", "state": "CA", "postal_code": "94612"},
+    })
+    settings = BatchSettings(RequestKind.DELETE, dt.date.fromisoformat(DATE), ("pdf",), agent=agent)
+
+    def pdfs() -> list[tuple[str, str, bytes]]:
+        packet._overlay.cache_clear()
+        return [(c, n, d) for c, n, d, _ in render_chunk_files(chunk, settings, catalog).files]
+
+    lighter = pdfs()
+    monkeypatch.setattr(packet.BatchHTML, "_ua_stylesheets", HTML._ua_stylesheets)
+    monkeypatch.setattr(packet, "_without_blank_text", lambda html: html)
+    stock = pdfs()
+    names = [name for _, name, _ in lighter]
+    assert "00-print-packet.pdf" in names and any("authorization" in name for name in names)
+    assert lighter == stock

@@ -136,6 +136,10 @@ def _run_chunks(
         for chunk in todo:
             on_done(render_chunk(chunk, settings, out_dir, catalog))
         return
+    if _pool_context() is not None and ("pdf" in settings.formats or settings.agent is not None):
+        from ..render.packet import warm_up  # WeasyPrint is imported only when PDFs are wanted
+
+        warm_up(settings.letter_date)  # once here, inherited by every forked worker
     # Each worker gets the catalog once, at start (forked: shared copy-on-write), not once per chunk.
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(), catalog), mp_context=_pool_context()

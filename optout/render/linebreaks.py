@@ -42,13 +42,21 @@ _lines: OrderedDict[tuple, tuple] = OrderedDict()
 _installed = False
 
 
+def style_key(style) -> str:
+    """The properties that matter, as one string, worked out once per style object: the letters of a chunk share
+    their styles, so most text boxes ask with a style already seen. WeasyPrint copies a style before changing it."""
+    key = style.__dict__.get("_optout_line_key")
+    if key is None:
+        key = style.__dict__["_optout_line_key"] = str(tuple(style[name] for name in STYLE_KEYS))
+    return key
+
+
 def _remembering(split_first_line):
     def split_first_line_remembered(text, style, context, max_width, justification_spacing, is_line_start=True,
                                     minimum=False):
         if not _active:
             return split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-        key = (text, max_width, justification_spacing, is_line_start, minimum, id(style.font_config),
-               str(tuple(style[name] for name in STYLE_KEYS)))
+        key = (text, max_width, justification_spacing, is_line_start, minimum, id(style.font_config), style_key(style))
         found = _lines.get(key)
         if found is None:
             found = split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
@@ -75,6 +83,12 @@ def _install() -> bool:
     preferred.split_first_line = _remembering(preferred.split_first_line)
     _installed = True
     return True
+
+
+def install_remembered_lines() -> bool:
+    """Patch WeasyPrint now (once per process; a process that forks workers does it for them)."""
+    with _lock:
+        return _install()
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,7 +30,8 @@ from ..filenames import authorization_name, file_stem
 from ..models import Agent, Letter
 from ..paths import templates_dir
 from ..templating import html_environment
-from .linebreaks import remembered_lines
+from .drawn_lines import install_remembered_drawing, remembered_drawing
+from .linebreaks import install_remembered_lines, remembered_lines
 from .pdf import PackagedFilesOnly, pinned_timestamps
 
 PACKET_NAME = "00-print-packet.pdf"
@@ -58,6 +60,50 @@ _CHUNK_CSS = "".join(f"@page {name} {{ @bottom-right {{ content: none }} }}" for
 _OVERLAY_CSS = "@page { @bottom-left { content: none } }"
 
 
+# WeasyPrint's user-agent stylesheet gives every element six pseudo-element styles (::marker, and the calls and
+# markers of footnotes and notes): nine in ten of a chunk's computed styles, and much of its garbage. Batch documents
+# have no footnotes or notes and no list items but <li>, so those rules go (the pages are the same bytes,
+# tests/test_speed_invariants.py); if WeasyPrint's stylesheet no longer reads as expected, it is used as it is.
+_UNUSED_PSEUDO_RULES = re.compile(r"^::(?:footnote|note)-(?:call|marker|callback) \{[^}\n]*\}\n", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=1)
+def _user_agent_stylesheet() -> CSS:
+    from weasyprint import html as weasyprint_html
+
+    text, removed = _UNUSED_PSEUDO_RULES.subn("", weasyprint_html.UA)
+    if removed != 5 or text.count("\n::marker {") != 1:
+        return weasyprint_html.UA_STYLESHEET
+    text = text.replace("\n::marker {", "\nli::marker {")
+    return CSS(string=text, counter_style=weasyprint_html.UA_COUNTER_STYLE)
+
+
+# Blank text between block-level tags (the templates' indentation and line breaks) is laid out as nothing, but
+# WeasyPrint parses it, builds boxes for it and walks past them; a chunk document goes without it (the same bytes,
+# tests/test_speed_invariants.py). Only HTML whitespace (space, tab, line breaks; never a no-break space) between a
+# block-level tag and another tag goes; text and markup are untouched, and the escaped data of a letter never holds
+# a "<".
+_BLOCK_TAG = r"(?:html|head|body|section|div|p|table|thead|tbody|tr|td|th|h1|h2|ol|ul|li|meta|title)"
+_BLANK_BESIDE_BLOCK = re.compile(
+    rf"(<{_BLOCK_TAG}\b[^>]*>|</{_BLOCK_TAG}>)[ \t\r\n\f]+(?=<)|(?<=>)[ \t\r\n\f]+(?=</?{_BLOCK_TAG}\b)"
+)
+
+
+def _without_blank_text(html: str) -> str:
+    return _BLANK_BESIDE_BLOCK.sub(lambda match: match.group(1) or "", html)
+
+
+class BatchHTML(HTML):
+    """A batch document (or page-number overlay): HTML with the lighter user-agent stylesheet above."""
+
+    def _ua_stylesheets(self, forms=False):
+        return [_user_agent_stylesheet()] if not forms else super()._ua_stylesheets(forms)
+
+
+def _document(html: str) -> BatchHTML:
+    return BatchHTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly())
+
+
 @functools.lru_cache(maxsize=1)
 def _shared_style() -> tuple[FontConfiguration, CSS]:
     fonts = FontConfiguration()
@@ -80,13 +126,24 @@ def _overlay(page_name: str, count: int, letter_date: dt.date) -> list[IndirectO
         return _render_overlay(page_name, count)
 
 
+def warm_up(letter_date: dt.date) -> None:
+    """What every process rendering chunks would do first, done once in the process that forks them: WeasyPrint
+    loaded and patched, the stylesheets parsed, the fonts found and the overlays of one- and two-page letters made.
+    Forked workers inherit all of it (about a second of CPU each, under load, not spent again)."""
+    install_remembered_lines()
+    install_remembered_drawing()
+    _user_agent_stylesheet()
+    _extra_styles()
+    html_environment().get_template("batch/packet.html.j2")
+    for count in (1, 2):
+        _overlay("letter", count, letter_date)
+
+
 def _render_overlay(page_name: str, count: int) -> list[IndirectObject]:
     fonts, css = _shared_style()
     _, overlay_css = _extra_styles()
     html = f'<!DOCTYPE html><html lang="en"><body>{NUMBERED_PAGES[page_name] * count}</body></html>'
-    document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).render(
-        stylesheets=[css, overlay_css], font_config=fonts
-    )
+    document = _document(html).render(stylesheets=[css, overlay_css], font_config=fonts)
     if len(document.pages) != count:
         raise RuntimeError(f"page-number overlay for {page_name} has {len(document.pages)} pages, not {count}")
     owner = PdfWriter()  # holds the forms (and the font they use); each output file copies what it draws
@@ -194,17 +251,17 @@ def _render_packets(packets, letter_date: dt.date, with_packets: bool) -> Iterat
     fonts, css = _shared_style()
     chunk_css, _ = _extra_styles()
     html = html_environment().get_template("batch/packet.html.j2").render(sections=sections, letter_date=letter_date)
+    html = _without_blank_text(html)
     with remembered_lines():  # the paragraphs letters share are broken into lines once per process
-        document = HTML(string=html, base_url=templates_dir().as_uri() + "/", url_fetcher=PackagedFilesOnly()).render(
-            stylesheets=[css, chunk_css], font_config=fonts
-        )
+        document = _document(html).render(stylesheets=[css, chunk_css], font_config=fonts)
     first_page: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for anchor in page.anchors:
             first_page.setdefault(anchor, number)
     starts = [first_page[s.anchor] for s in sections] + [len(document.pages)]
     pages_of = {s.anchor: list(range(starts[i], starts[i + 1])) for i, s in enumerate(sections)}
-    reader = PdfReader(io.BytesIO(document.write_pdf()))
+    with remembered_drawing():  # and the lines they share are drawn once per process
+        reader = PdfReader(io.BytesIO(document.write_pdf()))
     stamps: dict[int, IndirectObject] = {}  # chunk page index -> its "Page k of M" form
     for section in sections:
         name, pages = page_name(section), pages_of[section.anchor]
