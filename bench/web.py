@@ -22,7 +22,7 @@ import time
 import zipfile
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx  # the test extra installs httpx2 (what Starlette 1.x TestClient uses)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
