@@ -8,8 +8,8 @@ corpus expects it. "unclear" is scored like any label (the classifier gives it w
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 import yaml
@@ -70,10 +70,13 @@ def report(title: str, result: dict) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    args = parser.parse_args()
     results = {"corpus": score(CORPUS)}
     if (CORPUS / "heldout" / "labels.yaml").exists():
         results["heldout"] = score(CORPUS / "heldout")
-    if "--json" in sys.argv:
+    if args.json:
         print(json.dumps(results, indent=2))
         return
     report("Corpus (the rules were written against it):", results["corpus"])
