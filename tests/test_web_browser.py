@@ -5,49 +5,28 @@ back with pypdf. Screenshots of every step are kept in test-artifacts/web/ (OPTO
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
+from tests.browser_support import launched, pdf_text, require_chromium, shot
 from tests.web_support import running_server
 
-REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("OPTOUT_TEST_ARTIFACTS", REPO / "test-artifacts" / "web"))
-# Without these, Chromium reaches out to Google's services at start; this machine's network refuses them.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
 sync_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-    pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it", allow_module_level=True)
+require_chromium()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with launched(sync_api) as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def server():
     with running_server() as running:
         yield running
-
-
-def shot(page, language: str, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{language}-{name}.png"), full_page=True)
-
-
-def pdf_text(data: bytes) -> str:
-    return " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def assert_accessible(page) -> None:
