@@ -184,7 +184,7 @@ def test_optout_serve_listens_on_127_0_0_1_and_prints_a_one_time_link(tmp_path):
 def test_days_are_counted_in_the_pages_language(language):
     from optout.web.i18n import days_phrase
 
-    words = {"en": ("45 calendar days", "1 business day", "1 month"), "es": ("45 días naturales", "1 día hábil", "1 mes")}
+    words = {"en": ("45 calendar days", "1 business day", "1 month"), "es": ("45 días calendario", "1 día hábil", "1 mes")}
     assert (days_phrase(45, "calendar", language), days_phrase(1, "business", language), days_phrase(1, "month", language)) \
         == words[language]
 

@@ -275,7 +275,10 @@ def test_the_later_pages_speak_spanish_and_forget_their_answers(app):
     page = text_of(client.get("/later/letter"))
     assert "Recordatorio" in page and "Ese día ya pasó" in page
     assert "Virginia Consumer Data Protection Act" in page  # a law keeps its name
-    assert "16 de octubre de 2026" in page and "45 días naturales" in page
+    assert "16 de octubre de 2026" in page and "45 días calendario" in page
+    # An English law name inside a Spanish sentence: «la ley de su estado (…)», marked as English for screen readers.
+    html = client.get("/later/letter").text
+    assert 'Según la ley de su estado (<span lang="en">Virginia Consumer Data Protection Act</span>)' in html
     client.post("/forget", data={"csrf": csrf})
     assert client.get("/later/letter").headers["location"] == "/later"
     assert REFERENCE not in client.get("/later").text
@@ -468,3 +471,17 @@ def test_the_complaint_page_says_what_a_complaint_does_and_who_sees_it(app):
     assert "Appealing first is not required, but some complaint forms ask whether you appealed." in page
     assert "regulators often expect" not in page
 
+
+def test_a_library_reason_in_english_is_explained_on_the_spanish_page(app, monkeypatch):
+    from optout.web import later
+
+    def refuse(*args):
+        raise InputError("letter OPT-1: a reason only the library knows")
+
+    monkeypatch.setattr(later, "compose_next", refuse)
+    client, csrf = started(app, language="es")
+    client.post("/language", data={"csrf": csrf, "language": "es", "next": "/later"})
+    answer(client, csrf, **FIRST, outcome="no-answer")
+    page = text_of(client.post("/later/letter", data={"csrf": csrf, "action": "download"}))
+    assert "a reason only the library knows" in page
+    assert "(detalle en inglés; revise las fechas y la empresa elegida)" in page
