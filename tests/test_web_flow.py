@@ -102,6 +102,8 @@ def test_the_zip_holds_the_librarys_letters_a_checklist_and_a_calendar():
     flat = " ".join(checklist.split())
     assert flat.count("Se le dice:") == 3, flat
     assert "nombre" in flat
+    # The letters do not explain appeals: the checklist says optout makes the next letter, and where.
+    assert "optout puede hacer la carta siguiente" in flat and "la carta dice cómo apelar" not in flat
     again = bundle.build_bundle(profile, brokers, RequestKind.DELETE, LETTER_DATE, catalog, "es")
     assert again.data == made.data  # the same answers give the same bytes
 
