@@ -162,7 +162,8 @@ def test_real_batch_covers_read_in_each_clients_language(cli, tmp_path):
     spanish = words(PdfReader(out / "ES-VA" / "00-print-packet.pdf").pages[0].extract_text())
     es = translations("es")
     for message in ("Your privacy letters", "What to do", "Who signs", "Reply due", "Gets:",
-                    "If a company does not answer in time or refuses, the letter says how to appeal or where to complain.",
+                    "If a company does not answer in time or refuses, optout can make the next letter: a follow-up, an appeal "
+                    "or a complaint (optout serve, “I already sent a letter”, or optout reply).",
                     "The letters are in English, because the companies read them in English."):
         assert es.gettext(message) in spanish, message
         assert message not in spanish
@@ -171,7 +172,7 @@ def test_real_batch_covers_read_in_each_clients_language(cli, tmp_path):
     assert "Este paquete contiene 2 cartas que piden a empresas que venden datos personales que borren sus datos." in spanish
     # Virginia allows no agent for deletion: the client signs both, and the cover says so in Spanish.
     assert ("Usted debe firmar y enviar 2 de estas cartas (marcadas «Usted» abajo): la ley no permite que Example Legal "
-            "Clinic haga esas peticiones por usted.") in spanish
+            "Clinic haga esas solicitudes por usted.") in spanish
     assert "vea optout help identifiers --lang es" in spanish
 
     english = words(PdfReader(out / "EN-CA" / "00-print-packet.pdf").pages[0].extract_text())

@@ -216,7 +216,7 @@ def test_batch_counts_per_identifier_and_manifest_and_cover_list_it(cli, tmp_pat
     english = words(pdf_text(out / "C1" / "00-print-packet.pdf"))
     assert "Gets: email, mobile advertising ID" in english and "optout help identifiers" in english
     spanish = words(pdf_text(out / "C2" / "00-print-packet.pdf"))
-    assert "Da: dirección postal, correo electrónico" in spanish and "optout help identifiers --lang es" in spanish
+    assert "Recibe: dirección postal, correo electrónico" in spanish and "optout help identifiers --lang es" in spanish
     text = cli("batch", path, "--brokers", "venntel", "--out", tmp_path / "out2", "--format", "txt", "--quiet",
                "--date", "2026-11-27")
     assert "What the letters disclose:" in text.output and "mobile advertising ID: 1 broker (1 letter)" in text.output

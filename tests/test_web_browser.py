@@ -190,7 +190,7 @@ def test_spanish_flow_keyboard_and_zoom(browser, server):
         assert "opt out" in text.lower() or "sale" in text.lower()
     checklist = pdf_text(archive.read("00-checklist.pdf"))
     assert "Lista de control" in checklist and "José Núñez" in checklist
-    assert "Respuesta debida" in archive.read("due-dates.ics").decode("utf-8").replace("\r\n ", "")
+    assert "Fecha límite de respuesta" in archive.read("due-dates.ics").decode("utf-8").replace("\r\n ", "")
     context.close()
 
 

@@ -102,6 +102,8 @@ def test_the_zip_holds_the_librarys_letters_a_checklist_and_a_calendar():
     flat = " ".join(checklist.split())
     assert flat.count("Se le dice:") == 3, flat
     assert "nombre" in flat
+    # The letters do not explain appeals: the checklist says optout makes the next letter, and where.
+    assert "optout puede hacer la carta siguiente" in flat and "la carta dice cómo apelar" not in flat
     again = bundle.build_bundle(profile, brokers, RequestKind.DELETE, LETTER_DATE, catalog, "es")
     assert again.data == made.data  # the same answers give the same bytes
 
@@ -184,7 +186,7 @@ def test_optout_serve_listens_on_127_0_0_1_and_prints_a_one_time_link(tmp_path):
 def test_days_are_counted_in_the_pages_language(language):
     from optout.web.i18n import days_phrase
 
-    words = {"en": ("45 calendar days", "1 business day", "1 month"), "es": ("45 días naturales", "1 día hábil", "1 mes")}
+    words = {"en": ("45 calendar days", "1 business day", "1 month"), "es": ("45 días calendario", "1 día hábil", "1 mes")}
     assert (days_phrase(45, "calendar", language), days_phrase(1, "business", language), days_phrase(1, "month", language)) \
         == words[language]
 

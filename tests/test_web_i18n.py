@@ -72,3 +72,15 @@ def test_every_profile_field_is_asked_or_deliberately_not():
 def test_every_request_kind_and_right_has_words():
     assert set(flow.REQUEST_LABELS) == set(flow.WEB_REQUESTS) and set(flow.WEB_REQUESTS) <= set(RequestKind)
     assert set(flow.RIGHT_LABELS) == set(Right)
+
+
+def test_spanish_keeps_one_word_for_each_thing_and_its_own_quotation_marks():
+    """The Spanish reviewer's terms: a complaint is «presentar una queja» (not «denunciar», a police report), days are
+    «días calendario», one «ID de publicidad», «páginas sobre usted», «solicitudes», and quotations use «…»."""
+    spanish = i18n_script.read(i18n_script.po_path("es"), "es")
+    texts = [text for message in spanish if message.id
+             for text in (message.string if isinstance(message.string, tuple) else (message.string,))]
+    for avoided in ("denunci", "natural", "identificador de publicidad", "fichas", "peticiones", "mismo/a", "“", "”"):
+        assert not [text for text in texts if avoided in text], avoided
+    assert translations("es").ngettext("%(num)d calendar day", "%(num)d calendar days", 1) == "%(num)d día calendario"
+    assert translations("es").ngettext("%(num)d calendar day", "%(num)d calendar days", 3) == "%(num)d días calendario"

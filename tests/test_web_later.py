@@ -204,7 +204,7 @@ def test_no_complaint_before_a_refusal_or_the_deadline(app):
     client, csrf = started(app)
     answer(client, csrf, **{**FIRST, "sent_on": "2026-11-20"}, outcome="complain")
     page = text_of(client.get("/later/letter"))
-    assert "Nothing to complain about yet" in page and "Download the letter" not in page
+    assert "It is too early to complain that the company did not answer" in page and "Download the letter" not in page
 
 
 def test_without_a_law_there_is_no_regulator_and_the_page_says_so(app):
@@ -234,7 +234,7 @@ def test_a_letter_without_a_reference_names_it_by_its_date(app):
     ("sent_on", "2026-02-30", "Enter the date as year-month-day"),
     ("sent_on", "09/01/2026", "Enter the date as year-month-day"),
     ("sent_on", "2026-12-25", "This date is after today"),
-    ("denied_on", "2026-08-01", "The refusal cannot come before the day you sent the letter"),
+    ("denied_on", "2026-08-01", "The refusal cannot come before the day the company received your letter"),
     ("denied_on", "2026-12-01", "This date is after today: enter the day the company refused"),
     ("denied_on", "20 Oct", "Enter the date as year-month-day, like 2026-10-20"),
     ("reference", "OPT-1\u202eX", "Copy the reference as printed"),
@@ -275,7 +275,10 @@ def test_the_later_pages_speak_spanish_and_forget_their_answers(app):
     page = text_of(client.get("/later/letter"))
     assert "Recordatorio" in page and "Ese día ya pasó" in page
     assert "Virginia Consumer Data Protection Act" in page  # a law keeps its name
-    assert "16 de octubre de 2026" in page and "45 días naturales" in page
+    assert "16 de octubre de 2026" in page and "45 días calendario" in page
+    # An English law name inside a Spanish sentence: «la ley de su estado (…)», marked as English for screen readers.
+    html = client.get("/later/letter").text
+    assert 'Según la ley de su estado (<span lang="en">Virginia Consumer Data Protection Act</span>)' in html
     client.post("/forget", data={"csrf": csrf})
     assert client.get("/later/letter").headers["location"] == "/later"
     assert REFERENCE not in client.get("/later").text
@@ -370,3 +373,115 @@ def test_the_appeal_a_complaint_lists_is_checked(app, change, field, message):
     assert message in block
     # The same answers are ignored by the letters that do not list an appeal.
     assert answer(client, csrf, **{**FIRST, "outcome": "no-answer", **change}).status_code == 303
+
+
+def test_the_date_asked_is_the_day_the_company_received_the_letter(app):
+    client, csrf = started(app)
+    form = " ".join(client.get("/later").text.split())
+    assert "The day the company received it" in form and "The day you sent it" not in form
+    assert "For mail, it is the delivery date on the certified-mail receipt" in form
+    assert "give the day you sent it plus a few days for the mail" in form
+    answer(client, csrf, **FIRST, outcome="no-answer")
+    page = text_of(client.get("/later/letter"))
+    assert "received by the company on September 1, 2026" in page
+    assert "by October 16, 2026, counted from the day the company received your letter" in page
+    assert "the day you sent your letter" not in page
+    assert "a courtesy period optout suggests, not a legal deadline" in page
+
+
+def test_an_announced_extension_moves_the_due_date_as_the_cli_does(app):
+    client, csrf = started(app)
+    # Still inside the extension: no follow-up, and no complaint for silence either.
+    answer(client, csrf, **FIRST, outcome="no-answer", extended_to="2026-12-01")
+    page = text_of(client.get("/later/letter"))
+    assert "More time the company asked for until December 1, 2026" in page
+    assert "The answer is due by December 1, 2026. That day has not passed yet." in page
+    assert "too early for a follow-up" in page and "Download the letter" not in page
+    answer(client, csrf, **FIRST, outcome="complain", extended_to="2026-12-01")
+    assert "its time runs until December 1, 2026" in text_of(client.get("/later/letter"))
+    # An extension that ran out: the follow-up says so, word for word as `optout reply` writes it.
+    answer(client, csrf, **FIRST, outcome="no-answer", extended_to="2026-11-15")
+    page = text_of(client.get("/later/letter"))
+    assert "The answer was due by November 15, 2026. That day has passed." in page
+    archive = download(client, csrf)
+    assert "extending the time to answer to November 15, 2026" in pdf_text(archive)
+    prior = PriorLetter(reference=REFERENCE, request=RequestKind.DELETE, broker_id="spokeo", sent_on=dt.date(2026, 9, 1),
+                        extended_to=dt.date(2026, 11, 15))
+    cli_letter = compose_follow_up(default_catalog(), profile_of(VIRGINIA), prior, today=LETTER_DATE)
+    [txt_name] = [n for n in archive.namelist() if n.endswith(".txt") and not n.endswith("-webform.txt")]
+    assert archive.read(txt_name) == txt.render(cli_letter)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("2026-08-15", "The extension cannot end before the company received your letter"),
+    ("15/11/2026", "like 2026-11-15"),
+])
+def test_a_bad_extension_date_gets_its_error(app, value, message):
+    client, csrf = started(app)
+    response = answer(client, csrf, **FIRST, outcome="no-answer", extended_to=value)
+    assert response.status_code == 422
+    html = response.text
+    assert message in html[html.index('id="error-extended_to"'):html.index('id="field-extended_to"')]
+
+
+def test_replies_that_ask_for_verification_point_to_optout_reply(app):
+    client, csrf = started(app)
+    form = " ".join(client.get("/later").text.split())
+    assert ("If the company asked you to verify who you are or to use its own form, answer that first; optout reply "
+            "(the command line) drafts those answers.") in form
+    assert "If the company cited an exemption, read it before appealing" in form
+
+
+def test_daniels_law_is_enforced_in_court_and_the_page_says_so(app):
+    person = {**VIRGINIA, "city": "Trenton", "state": "NJ", "postal_code": "08608", "daniels_law": "yes"}
+    client, csrf = started(app, person=person)
+    answer(client, csrf, **{**FIRST, "request": "daniels-law"}, outcome="complain", denied_on="2026-10-20")
+    page = text_of(client.get("/later/letter"))
+    assert "it is enforced through a lawsuit, not a complaint to a regulator" in page
+    assert "Talk to a lawyer before the next step." in page and "Download the letter" not in page
+    assert "In most states the attorney general" not in page
+
+
+def test_a_law_without_a_regulator_in_the_catalog_says_who_usually_enforces(app):
+    catalog = copy.copy(default_catalog())
+    catalog.laws = {**catalog.laws, "va-vcdpa": catalog.laws["va-vcdpa"].model_copy(update={"regulator": None})}
+    plan = make_plan(catalog, profile_of(VIRGINIA), LaterCase("spokeo", RequestKind.DELETE, dt.date(2026, 9, 1), REFERENCE,
+                                                               "complain", dt.date(2026, 10, 20)), LETTER_DATE)
+    assert plan.blocked == "no-regulator" and plan.lawsuit_law is None
+    client, csrf = started(create_app(catalog=catalog, today=lambda: LETTER_DATE))
+    answer(client, csrf, **FIRST, outcome="complain", denied_on="2026-10-20")
+    page = text_of(client.get("/later/letter"))
+    assert "In most states the attorney general enforces privacy laws; optout has no complaint address for this one." in page
+
+
+def test_an_appeal_without_a_window_is_to_be_made_soon(app):
+    client, csrf = started(app)
+    answer(client, csrf, **FIRST, outcome="refused", denied_on="2026-10-20")
+    page = text_of(client.get("/later/letter"))
+    assert "Appeal soon: the law asks for an appeal within a reasonable time after you received the refusal." in page
+
+
+def test_the_complaint_page_says_what_a_complaint_does_and_who_sees_it(app):
+    client, csrf = started(app)
+    answer(client, csrf, **FIRST, outcome="complain", denied_on="2026-10-20")
+    page = text_of(client.get("/later/letter"))
+    assert "the office decides whether to act, and usually does not get your data deleted for you" in page
+    assert "is usually shared with the company and may become a public record" in page
+    assert "If you are in danger or have an immigration case, talk to a lawyer or legal aid first." in page
+    assert "Appealing first is not required, but some complaint forms ask whether you appealed." in page
+    assert "regulators often expect" not in page
+
+
+def test_a_library_reason_in_english_is_explained_on_the_spanish_page(app, monkeypatch):
+    from optout.web import later
+
+    def refuse(*args):
+        raise InputError("letter OPT-1: a reason only the library knows")
+
+    monkeypatch.setattr(later, "compose_next", refuse)
+    client, csrf = started(app, language="es")
+    client.post("/language", data={"csrf": csrf, "language": "es", "next": "/later"})
+    answer(client, csrf, **FIRST, outcome="no-answer")
+    page = text_of(client.post("/later/letter", data={"csrf": csrf, "action": "download"}))
+    assert "a reason only the library knows" in page
+    assert "(detalle en inglés; revise las fechas y la empresa elegida)" in page

@@ -1,8 +1,9 @@
 """`optout serve`, after the first letter: the next letter to a company the person already wrote to.
 
-The person says which company, what the first letter asked, the day it was sent, its reference and what happened.
+The person says which company, what the first letter asked, the day the company received it (the laws count the
+company's time from receipt), its reference, any extension the company announced and what happened.
 The page then says what their law gave and by when, from optout.lifecycle's own Setting (the first letter's
-decision as of the day it was sent, with the deadline code's due date), and makes the letter `optout reply` and
+decision as of the day it was received, with the deadline code's due date), and makes the letter `optout reply` and
 `optout complaint` make: a follow-up when the deadline passed unanswered, an appeal of a refusal where the law gives
 one, a complaint to the regulator the law names. Where the law gives no such letter (a deadline not yet passed, no
 appeal, no regulator) the page says so and makes none, as the CLI refuses. Answers stay in the session's memory.
@@ -22,7 +23,7 @@ from ..deadlines import DEFAULT_RULES, due_date
 from ..errors import InputError
 from ..filenames import file_stem
 from ..lifecycle import GRACE_DAYS, PriorLetter, Setting, compose_appeal, compose_complaint, compose_follow_up
-from ..models import Deadline, Law, Letter, Profile, RequestKind, check_text
+from ..models import Deadline, Law, LawKind, Letter, Profile, RequestKind, check_text
 from ..render import eml, txt
 from . import flow
 from .bundle import Bundle, letter_pdfs, zip_bytes
@@ -44,7 +45,8 @@ OUTCOME_LABELS = {
                      "follow-up: it repeats the request, says when the answer was due and gives a last short delay.")),
     "refused": (N_("It refused, or did only part of what I asked"),
                 N_("Where your law lets you appeal a refusal to the company, the next letter is that appeal. Where it "
-                   "does not, the page says so and offers a complaint instead.")),
+                   "does not, the page says so and offers a complaint instead. If the company cited an exemption, read "
+                   "it before appealing; if you are unsure, ask a lawyer or legal aid.")),
     "complain": (N_("I want to complain to the regulator"),
                  N_("Still nothing after a follow-up or an appeal, or you want to report the company now: optout "
                     "drafts a complaint to the office your law names, and you file it yourself.")),
@@ -55,12 +57,14 @@ ERROR_MESSAGES = {
     "broker": N_("Choose the company you wrote to: search for its name above, then pick it."),
     "request": N_("Choose what your first letter asked for."),
     "sent_on:not-date": N_("Enter the date as year-month-day, like 2026-09-01."),
-    "sent_on:future": N_("This date is after today: enter the day you sent the letter."),
+    "sent_on:future": N_("This date is after today: enter the day the company received the letter."),
+    "extended_to:not-date": N_("Enter the date as year-month-day, like 2026-11-15."),
+    "extended_to:before": N_("The extension cannot end before the company received your letter: check this date."),
     "reference": N_("Copy the reference as printed on the letter: one line, up to 120 characters."),
     "outcome": N_("Choose what happened."),
     "denied_on:missing": N_("Enter the date of the company's refusal: an appeal answers it."),
     "denied_on:not-date": N_("Enter the date as year-month-day, like 2026-10-20."),
-    "denied_on:before": N_("The refusal cannot come before the day you sent the letter."),
+    "denied_on:before": N_("The refusal cannot come before the day the company received your letter."),
     "denied_on:future": N_("This date is after today: enter the day the company refused."),
     "appeal_on:not-date": N_("Enter the date as year-month-day, like 2026-11-10."),
     "appeal_on:future": N_("This date is after today: enter the day you sent the appeal."),
@@ -69,13 +73,18 @@ ERROR_MESSAGES = {
     "appeal_reference": N_("Give the reference optout printed on your appeal: it starts with APL-. For an appeal you "
                            "wrote yourself, leave both empty and attach a copy to the complaint."),
 }
-FIELD_ORDER = ("broker", "request", "sent_on", "reference", "outcome", "denied_on", "appeal_on", "appeal_reference")
+FIELD_ORDER = ("broker", "request", "sent_on", "reference", "extended_to", "outcome", "denied_on", "appeal_on",
+               "appeal_reference")
 APPEAL_PREFIX = "APL-"  # the prefix optout.lifecycle gives an appeal's reference; the complaint reads the stage from it
 
 
 @dataclass(frozen=True)
 class LaterCase:
-    """The first letter as the person describes it, and what happened to it."""
+    """The first letter as the person describes it, and what happened to it.
+
+    `sent_on` is the day the company received the letter (the day sent for email or a web form): optout.lifecycle
+    counts the law's clock from PriorLetter.sent_on, and the laws count it from receipt. `extended_to` is the end of
+    an extension the company announced, which moves the due date as PriorLetter.extended_to does."""
 
     broker_id: str
     request: RequestKind
@@ -85,6 +94,7 @@ class LaterCase:
     denied_on: dt.date | None
     appeal_on: dt.date | None = None
     appeal_reference: str = ""
+    extended_to: dt.date | None = None
 
     @property
     def letter_kind(self) -> str:
@@ -94,7 +104,7 @@ class LaterCase:
         # A follow-up answers silence: a refusal date typed before changing one's mind is not part of it.
         denied = None if self.outcome == "no-answer" else self.denied_on
         return PriorLetter(reference=self.reference, request=self.request, broker_id=self.broker_id,
-                           sent_on=self.sent_on, denied_on=denied)
+                           sent_on=self.sent_on, denied_on=denied, extended_to=self.extended_to)
 
     def history(self) -> list[PriorLetter]:
         """What a complaint lists: the first letter and, if the person appealed with optout, the appeal."""
@@ -131,6 +141,12 @@ def read_answers(answers: dict[str, str], catalog: Catalog, today: dt.date) -> t
         check_text(reference, max_length=REFERENCE_MAX)
     except ValueError:
         errors["reference"] = "reference"
+    extended_text = answers.get("extended_to", "").strip()
+    extended_to = _date(extended_text) if extended_text else None
+    if extended_text and extended_to is None:
+        errors["extended_to"] = "extended_to:not-date"
+    elif extended_to is not None and sent_on is not None and extended_to < sent_on:
+        errors["extended_to"] = "extended_to:before"
     outcome = answers.get("outcome", "")
     if outcome not in OUTCOMES:
         errors["outcome"] = "outcome"
@@ -150,7 +166,8 @@ def read_answers(answers: dict[str, str], catalog: Catalog, today: dt.date) -> t
     if errors:
         return None, errors
     assert sent_on is not None
-    return LaterCase(broker_id, RequestKind(request), sent_on, reference, outcome, denied_on, appeal_on, appeal_reference), {}
+    return LaterCase(broker_id, RequestKind(request), sent_on, reference, outcome, denied_on, appeal_on, appeal_reference,
+                     extended_to), {}
 
 
 def _read_appeal(answers: dict[str, str], denied_on: dt.date | None, today: dt.date,
@@ -222,6 +239,14 @@ class Plan:
     @property
     def laws(self) -> list[Law]:
         return [] if self.setting.voluntary else self.setting.laws
+
+    @property
+    def lawsuit_law(self) -> Law | None:
+        """Where no law names a regulator, a law the person enforces in court (New Jersey's Daniel's Law: a civil
+        action, no administrative regulator), so the page says that instead of pointing to a complaint."""
+        if self.regulator_law is not None:
+            return None
+        return next((law for law in self.laws if law.kind is LawKind.COVERED_PERSON), None)
 
     @property
     def can_complain(self) -> bool:
