@@ -234,7 +234,7 @@ def test_a_letter_without_a_reference_names_it_by_its_date(app):
     ("sent_on", "2026-02-30", "Enter the date as year-month-day"),
     ("sent_on", "09/01/2026", "Enter the date as year-month-day"),
     ("sent_on", "2026-12-25", "This date is after today"),
-    ("denied_on", "2026-08-01", "The refusal cannot come before the day the company received your letter"),
+    ("denied_on", "2026-08-01", "The refusal cannot come before the date of your letter"),
     ("denied_on", "2026-12-01", "This date is after today: enter the day the company refused"),
     ("denied_on", "20 Oct", "Enter the date as year-month-day, like 2026-10-20"),
     ("reference", "OPT-1\u202eX", "Copy the reference as printed"),
@@ -375,18 +375,23 @@ def test_the_appeal_a_complaint_lists_is_checked(app, change, field, message):
     assert answer(client, csrf, **{**FIRST, "outcome": "no-answer", **change}).status_code == 303
 
 
-def test_the_date_asked_is_the_day_the_company_received_the_letter(app):
+def test_the_date_asked_is_the_letters_date_and_the_page_says_the_law_counts_from_receipt(app):
+    """The next letter says "I wrote to you on" this date and that the due date holds "if it reached you on the day
+    it was dated": the page asks for that date, not the delivery date, and says how mail moves the deadline."""
     client, csrf = started(app)
     form = " ".join(client.get("/later").text.split())
-    assert "The day the company received it" in form and "The day you sent it" not in form
-    assert "For mail, it is the delivery date on the certified-mail receipt" in form
-    assert "give the day you sent it plus a few days for the mail" in form
+    assert "The date of your letter (the day you sent it)" in form and "The day the company received it" not in form
+    assert "so a letter sent by mail had a few more days" in form
     answer(client, csrf, **FIRST, outcome="no-answer")
     page = text_of(client.get("/later/letter"))
-    assert "received by the company on September 1, 2026" in page
-    assert "by October 16, 2026, counted from the day the company received your letter" in page
-    assert "the day you sent your letter" not in page
+    assert "dated September 1, 2026" in page
+    assert "by October 16, 2026, counted as if your letter reached the company the day it was dated" in page
+    assert "a letter sent by mail arrives a few days later, and its deadline moves with it" in page
     assert "a courtesy period optout suggests, not a legal deadline" in page
+    archive = download(client, csrf)
+    [name] = [n for n in archive.namelist() if n.endswith(".txt") and not n.endswith("-webform.txt")]
+    letter = " ".join(archive.read(name).decode().split())
+    assert "I wrote to you on September 1, 2026" in letter and "if it reached you on the day it was dated" in letter
 
 
 def test_an_announced_extension_moves_the_due_date_as_the_cli_does(app):
@@ -413,7 +418,7 @@ def test_an_announced_extension_moves_the_due_date_as_the_cli_does(app):
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("2026-08-15", "The extension cannot end before the company received your letter"),
+    ("2026-08-15", "The extension cannot end before the date of your letter"),
     ("15/11/2026", "like 2026-11-15"),
 ])
 def test_a_bad_extension_date_gets_its_error(app, value, message):

@@ -1,9 +1,9 @@
 """`optout serve`, after the first letter: the next letter to a company the person already wrote to.
 
-The person says which company, what the first letter asked, the day the company received it (the laws count the
-company's time from receipt), its reference, any extension the company announced and what happened.
-The page then says what their law gave and by when, from optout.lifecycle's own Setting (the first letter's
-decision as of the day it was received, with the deadline code's due date), and makes the letter `optout reply` and
+The person says which company, what the first letter asked, the date it carried (the day it was sent; the laws count
+the company's time from receipt), its reference, any extension the company announced and what happened. The page
+then says what their law gave and by when, from optout.lifecycle's own Setting (counted from the letter's date, and
+the page and the letters say the due date holds if it arrived that day), and makes the letter `optout reply` and
 `optout complaint` make: a follow-up when the deadline passed unanswered, an appeal of a refusal where the law gives
 one, a complaint to the regulator the law names. Where the law gives no such letter (a deadline not yet passed, no
 appeal, no regulator) the page says so and makes none, as the CLI refuses. Answers stay in the session's memory.
@@ -57,14 +57,14 @@ ERROR_MESSAGES = {
     "broker": N_("Choose the company you wrote to: search for its name above, then pick it."),
     "request": N_("Choose what your first letter asked for."),
     "sent_on:not-date": N_("Enter the date as year-month-day, like 2026-09-01."),
-    "sent_on:future": N_("This date is after today: enter the day the company received the letter."),
+    "sent_on:future": N_("This date is after today: enter the date of your letter, the day you sent it."),
     "extended_to:not-date": N_("Enter the date as year-month-day, like 2026-11-15."),
-    "extended_to:before": N_("The extension cannot end before the company received your letter: check this date."),
+    "extended_to:before": N_("The extension cannot end before the date of your letter: check this date."),
     "reference": N_("Copy the reference as printed on the letter: one line, up to 120 characters."),
     "outcome": N_("Choose what happened."),
     "denied_on:missing": N_("Enter the date of the company's refusal: an appeal answers it."),
     "denied_on:not-date": N_("Enter the date as year-month-day, like 2026-10-20."),
-    "denied_on:before": N_("The refusal cannot come before the day the company received your letter."),
+    "denied_on:before": N_("The refusal cannot come before the date of your letter."),
     "denied_on:future": N_("This date is after today: enter the day the company refused."),
     "appeal_on:not-date": N_("Enter the date as year-month-day, like 2026-11-10."),
     "appeal_on:future": N_("This date is after today: enter the day you sent the appeal."),
@@ -82,8 +82,9 @@ APPEAL_PREFIX = "APL-"  # the prefix optout.lifecycle gives an appeal's referenc
 class LaterCase:
     """The first letter as the person describes it, and what happened to it.
 
-    `sent_on` is the day the company received the letter (the day sent for email or a web form): optout.lifecycle
-    counts the law's clock from PriorLetter.sent_on, and the laws count it from receipt. `extended_to` is the end of
+    `sent_on` is the date the letter carried, the day it was sent: the next letter says "I wrote to you on" that day,
+    and optout.lifecycle counts the law's clock from it, saying the due date holds "if it reached you on the day it
+    was dated" (the laws count from receipt; the page says so too). `extended_to` is the end of
     an extension the company announced, which moves the due date as PriorLetter.extended_to does."""
 
     broker_id: str
