@@ -41,7 +41,8 @@ def calendar(rows: Iterable, gettext: Callable[[str], str]) -> bytes:
         summary = gettext("Answer due: %(company)s") % {"company": letter.broker_name}
         description = gettext(
             "Your letter %(reference)s to %(company)s: the answer is due today, counted from the letter's date. "
-            "If the company has not answered, the letter says how to appeal or where to complain."
+            "If the company has not answered, optout can make the next letter (optout serve, \u201cI already sent a "
+            "letter\u201d)."
         ) % {"reference": letter.reference, "company": letter.broker_name}
         stamp = dt.datetime.combine(letter.date, dt.time(12, 0)).strftime("%Y%m%dT%H%M%SZ")
         lines += [
