@@ -294,6 +294,6 @@ def test_help_identifiers_in_english_and_spanish(cli):
         assert phrase.lower() in english.output.lower(), phrase
     spanish = cli("help", "identifiers", "--lang", "es")
     assert spanish.exit_code == 0
-    for phrase in ("Ajustes", "Privacidad y seguridad, Rastreo", "ANTERIOR", "PLACAS", "fichas"):
+    for phrase in ("Ajustes", "Privacidad y seguridad, Rastreo", "ANTERIOR", "PLACAS", "páginas sobre usted"):
         assert phrase.lower() in spanish.output.lower(), phrase
     assert cli("help", "identifiers", "--lang", "fr").exit_code == 2
