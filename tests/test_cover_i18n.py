@@ -167,7 +167,7 @@ def test_real_batch_covers_read_in_each_clients_language(cli, tmp_path):
                     "The letters are in English, because the companies read them in English."):
         assert es.gettext(message) in spanish, message
         assert message not in spanish
-    assert "Referencia" in spanish  # the column; the page footer's "Reference ES-VA" comes from letter.css
+    assert "Referencia ES-VA" in spanish and "Reference ES-VA" not in spanish  # the page footer (letter.css, cover-es)
     assert "Sus cartas de privacidad" in spanish and "27 de noviembre de 2026" in spanish
     assert "Este paquete contiene 2 cartas que piden a empresas que venden datos personales que borren sus datos." in spanish
     # Virginia allows no agent for deletion: the client signs both, and the cover says so in Spanish.
@@ -177,6 +177,7 @@ def test_real_batch_covers_read_in_each_clients_language(cli, tmp_path):
 
     english = words(PdfReader(out / "EN-CA" / "00-print-packet.pdf").pages[0].extract_text())
     assert "Your privacy letters" in english and "This packet holds 2 letters asking companies" in english
+    assert "Reference EN-CA" in english
     assert "sign the letter and the authorization" in english and "see optout help identifiers." in english
     assert "Qué hacer" not in english and "The letters are in English" not in english
     # The letters themselves stay in English whatever the client's language.
