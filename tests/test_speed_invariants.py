@@ -122,13 +122,13 @@ def test_remembered_line_breaks_and_drawing_change_no_byte(tmp_path, monkeypatch
     def pdfs(chunk) -> list[tuple[str, str, bytes]]:
         return [(c, n, d) for c, n, d, _ in render_chunk_files(chunk, settings, catalog).files]
 
-    linebreaks._lines.clear()
-    drawn_lines._lines.clear()
+    linebreaks._PATCH.entries.clear()
+    drawn_lines._PATCH.entries.clear()
     cold = [pdfs(chunk) for chunk in chunks]
-    remembered, drawn = len(linebreaks._lines), len(drawn_lines._lines)
+    remembered, drawn = len(linebreaks._PATCH.entries), len(drawn_lines._PATCH.entries)
     warm = [pdfs(chunk) for chunk in chunks]  # every line now answered and drawn from memory
-    assert remembered > 0 and len(linebreaks._lines) == remembered
-    assert drawn > 0 and len(drawn_lines._lines) == drawn
+    assert remembered > 0 and len(linebreaks._PATCH.entries) == remembered
+    assert drawn > 0 and len(drawn_lines._PATCH.entries) == drawn
     monkeypatch.setattr(packet, "remembered_lines", contextlib.nullcontext)
     monkeypatch.setattr(packet, "remembered_drawing", contextlib.nullcontext)
     without = [pdfs(chunk) for chunk in chunks]

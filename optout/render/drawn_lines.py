@@ -13,25 +13,19 @@ document being written (otherwise it is drawn as WeasyPrint draws it, which adds
 and only the plain case is remembered: visible text, no decoration, no ellipsis, no emoji or bitmap font, no
 missing glyph. tests/test_speed_invariants.py checks that a chunk's PDFs are byte-identical with and without it.
 
-Only the WeasyPrint versions this was checked against are patched (linebreaks.SUPPORTED); with any other the
+Only the WeasyPrint versions this was checked against are patched (optout/render/patching.py, SUPPORTED); with any other the
 batch draws exactly as without it, only slower.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections import OrderedDict
-from collections.abc import Iterator
 
-from .linebreaks import SUPPORTED, style_key
+from .linebreaks import style_key
+from .patching import WeasyPrintPatch
 
 LIMIT = 8_000  # remembered lines per process (a few kilobytes each)
 
-_lock = threading.Lock()
-_active = 0
-_lines: OrderedDict[tuple, tuple] = OrderedDict()
-_installed = False
 _recording = threading.local()  # the recorder of the line being drawn for the first time, in this thread
 
 
@@ -120,7 +114,7 @@ def _remembering(draw_text, draw_first_line):
     def draw_text_remembered(stream, textbox, offset_x, text_overflow, block_ellipsis="none"):
         style = textbox.style
         if (
-            not _active
+            not _PATCH.active
             or text_overflow != "clip"
             or block_ellipsis != "none"
             or style["visibility"] != "visible"
@@ -131,7 +125,7 @@ def _remembering(draw_text, draw_first_line):
             return draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis)
         layout = textbox.pango_layout
         key = (textbox.text, layout.text, layout.justification_spacing, id(style.font_config), style_key(style))
-        found = _lines.get(key)
+        found = _PATCH.entries.get(key)
         fonts = stream._fonts
         if found is not None and all(font_key in fonts for font_key in found[0]):
             _replay(stream, textbox, found, fonts, Matrix)
@@ -144,10 +138,7 @@ def _remembering(draw_text, draw_first_line):
             _recording.recorder = None
         if recorder.glyphs is not None and found is None:
             font_keys = frozenset(op[1] for op in recorder.ops if op[0] == 0)
-            with _lock:
-                _lines[key] = (font_keys, tuple(recorder.ops), tuple(recorder.glyphs))
-                if len(_lines) > LIMIT:
-                    _lines.popitem(last=False)
+            _PATCH.remember(key, (font_keys, tuple(recorder.ops), tuple(recorder.glyphs)))
         return None
 
     draw_text_remembered.__wrapped__ = draw_text  # type: ignore[attr-defined]
@@ -178,38 +169,15 @@ def _replay(stream, textbox, found, fonts, matrix_class) -> None:
             font.widths[glyph_id] = width
 
 
-def _install() -> bool:
-    global _installed  # noqa: PLW0603  (WeasyPrint's modules are patched once per process)
-    if _installed:
-        return True
-    import weasyprint
+def _patch() -> None:
     from weasyprint import draw
     from weasyprint.draw import text
 
-    if not weasyprint.__version__.startswith(SUPPORTED):
-        return False
     draw.draw_text, text.draw_first_line = _remembering(text.draw_text, text.draw_first_line)
-    _installed = True
-    return True
 
 
-def install_remembered_drawing() -> bool:
-    """Patch WeasyPrint now (once per process; a process that forks workers does it for them)."""
-    with _lock:
-        return _install()
-
-
-@contextlib.contextmanager
-def remembered_drawing() -> Iterator[None]:
-    """Equal lines are drawn from the first drawing while this is active (in any thread of the process)."""
-    global _active  # noqa: PLW0603
-    with _lock:
-        supported = _install()
-        if supported:
-            _active += 1
-    try:
-        yield
-    finally:
-        if supported:
-            with _lock:
-                _active -= 1
+_PATCH = WeasyPrintPatch(_patch, LIMIT)
+# Patch WeasyPrint now (once per process; a process that forks workers does it for them).
+install_remembered_drawing = _PATCH.install
+# Equal lines are drawn from the first drawing while this is active (in any thread of the process).
+remembered_drawing = _PATCH.activated

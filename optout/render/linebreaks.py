@@ -12,18 +12,14 @@ is then shared by the text boxes of equal lines: drawing re-activates it for one
 again, so sharing is safe. tests/test_speed_invariants.py checks that a chunk's PDFs are byte-identical with and
 without it.
 
-Only the WeasyPrint versions this was checked against are patched (see SUPPORTED); with any other the batch
+Only the WeasyPrint versions this was checked against are patched (optout/render/patching.py, SUPPORTED); with any other the batch
 renders exactly as without it, only slower.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections import OrderedDict
-from collections.abc import Iterator
+from .patching import WeasyPrintPatch
 
-SUPPORTED = ("70.",)
 LIMIT = 20_000  # remembered lines per process (a deactivated layout is its text and a few numbers)
 
 # Every computed property split_first_line, the Layout it makes and the fonts it picks read (weasyprint/text/).
@@ -36,10 +32,6 @@ STYLE_KEYS = (
     "word_break", "word_spacing",
 )
 
-_lock = threading.Lock()
-_active = 0
-_lines: OrderedDict[tuple, tuple] = OrderedDict()
-_installed = False
 
 
 def style_key(style) -> str:
@@ -54,55 +46,29 @@ def style_key(style) -> str:
 def _remembering(split_first_line):
     def split_first_line_remembered(text, style, context, max_width, justification_spacing, is_line_start=True,
                                     minimum=False):
-        if not _active:
+        if not _PATCH.active:
             return split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
         key = (text, max_width, justification_spacing, is_line_start, minimum, id(style.font_config), style_key(style))
-        found = _lines.get(key)
+        found = _PATCH.entries.get(key)
         if found is None:
             found = split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-            with _lock:
-                _lines[key] = found
-                if len(_lines) > LIMIT:
-                    _lines.popitem(last=False)
+            _PATCH.remember(key, found)
         return found
 
     split_first_line_remembered.__wrapped__ = split_first_line  # type: ignore[attr-defined]
     return split_first_line_remembered
 
 
-def _install() -> bool:
-    global _installed  # noqa: PLW0603  (WeasyPrint's modules are patched once per process)
-    if _installed:
-        return True
-    import weasyprint
+def _patch() -> None:
     from weasyprint.layout import inline, preferred
 
-    if not weasyprint.__version__.startswith(SUPPORTED):
-        return False
     inline.split_first_line = _remembering(inline.split_first_line)
     preferred.split_first_line = _remembering(preferred.split_first_line)
-    _installed = True
-    return True
 
 
-def install_remembered_lines() -> bool:
-    """Patch WeasyPrint now (once per process; a process that forks workers does it for them)."""
-    with _lock:
-        return _install()
-
-
-@contextlib.contextmanager
-def remembered_lines() -> Iterator[None]:
-    """Equal line-breaking questions get the first answer while this is active (in any thread of the process).
-    The font configuration is part of the question, so it must outlive the lines: the batch keeps one per process."""
-    global _active  # noqa: PLW0603
-    with _lock:
-        supported = _install()
-        if supported:
-            _active += 1
-    try:
-        yield
-    finally:
-        if supported:
-            with _lock:
-                _active -= 1
+_PATCH = WeasyPrintPatch(_patch, LIMIT)
+# Patch WeasyPrint now (once per process; a process that forks workers does it for them).
+install_remembered_lines = _PATCH.install
+# Equal line-breaking questions get the first answer while this is active (in any thread of the process). The font
+# configuration is part of the question, so it must outlive the lines: the batch keeps one per process.
+remembered_lines = _PATCH.activated
